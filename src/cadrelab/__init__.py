@@ -1,0 +1,3 @@
+"""cadrelab: digital-skills training and staffing simulation for Vietnamese commune officials."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,40 @@
+"""Shared test helpers.
+
+Tests that need a real external part (Chromium, bubblewrap) skip with a visible
+reason when it is missing on a developer's machine, but fail under CI, where
+``.ci/run`` installs everything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+
+
+def require_executable(name: str) -> str:
+    """Path of ``name``; skip (locally) or fail (CI) when it is not installed."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (.ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cadrelab_command() -> list[str]:
+    return [str(VENV_BIN / "cadrelab")]
