@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 LAB_PORT ?= 8888
 DATA_DIR ?= generated/default
 PYTEST_ARGS ?=
+# Tools the suite starts by name (nbgrader runs `alembic`, Jupyter finds its kernels) come from the venv.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: lab test venv data lint format bench clean
 

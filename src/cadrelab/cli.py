@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from cadrelab.errors import InputError
 
@@ -16,7 +17,10 @@ Handler = Callable[[argparse.Namespace], int | None]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors already; keep its one-line style for ours."""
+    """Usage errors print one line, like every other bad-input error, and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _non_negative_int(text: str) -> int:

@@ -1,0 +1,262 @@
+"""Commune budget for the second half of 2025 (the first months of the new communes).
+
+* ``budget_estimate`` — the estimate (dự toán) for July–December by budget line
+  (tiểu mục, Thông tư 324/2016/TT-BTC, lines in budget_lines.csv) and category;
+* ``receipts`` — revenue collected (biên lai thu), by revenue line;
+* ``payment_orders`` — payment orders (ủy nhiệm chi) with a line code, a purpose
+  (which starts with the name of the line it belongs to) and a payee;
+* ``budget_execution`` — monthly execution per line, July to September, the sum
+  of the month's receipts and payment orders after the accountant's review (by
+  the line each one belongs to).
+
+``n`` is the number of payment orders and of receipts; they are spread over
+one commune per :data:`ORDERS_PER_COMMUNE` orders.
+
+Defects (payment orders): a line code that belongs to another expense line than
+the purpose, a code that is not an expense line at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from cadrelab import reference
+from cadrelab.data import defects
+from cadrelab.data.cases import Cases
+from cadrelab.data.clock import working_days
+from cadrelab.data.columns import str_column
+from cadrelab.data.gazetteer import gazetteer
+from cadrelab.data.inputs import check_count, check_defect_rate, check_seed
+from cadrelab.data.people import identities
+from cadrelab.data.seeds import stream
+from cadrelab.data.vocabulary import payees
+
+BUDGET_YEAR = 2025
+ESTIMATE_MONTHS = (7, 8, 9, 10, 11, 12)
+EXECUTION_MONTHS = (7, 8, 9)
+ORDERS_PER_COMMUNE = 200
+# Rough monthly amounts of one line in one commune (đồng), for training only.
+MONTHLY_MEDIAN = {"revenue": 25_000_000, "expense": 40_000_000}
+PAYROLL_GROUPS = {"6000": 8.0, "6100": 3.0, "6300": 2.0}  # salaries, allowances, insurance
+ROUND_ESTIMATE = 1_000_000
+ROUND_AMOUNT = 1_000
+
+
+def generate_budget(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
+    """Estimate, receipts, payment orders and monthly execution (see module doc)."""
+    n, seed, rate = check_count(n), check_seed(seed), check_defect_rate(defect_rate)
+    places = gazetteer()
+    rng = stream(seed, "budget")
+    lines = reference.budget_lines()
+    kinds = np.array([line.kind for line in lines], dtype=object)
+    monthly = np.array(
+        [MONTHLY_MEDIAN[line.kind] * PAYROLL_GROUPS.get(line.group_code, 1.0) for line in lines]
+    )
+    count = min(max(1, -(-n // ORDERS_PER_COMMUNE)), places.n_communes)
+    communes = rng.choice(
+        places.n_communes,
+        size=count,
+        replace=False,
+        p=places.commune_weights / places.commune_weights.sum(),
+    )
+    level = rng.lognormal(0.0, 0.3, size=(count, len(lines))) * monthly
+    estimate = _estimate(places, communes, lines, level, rng)
+
+    receipts = _transactions(rng, places, communes, lines, level, kinds == "revenue", n)
+    orders = _transactions(rng, places, communes, lines, level, kinds == "expense", n)
+    execution = _execution(places, communes, lines, receipts, orders)
+
+    code = np.array([line.code for line in lines], dtype=object)
+    name = np.array([line.name_vi for line in lines], dtype=object)
+    receipts_frame = pd.DataFrame(
+        {
+            "receipt_id": np.arange(1, len(receipts["line"]) + 1, dtype=np.int64),
+            "province_code": str_column(places.commune_province, receipts["commune"]),
+            "commune": str_column(places.commune_names, receipts["commune"]),
+            "date": receipts["date"].astype("datetime64[s]"),
+            "line_code": str_column(code, receipts["line"]),
+            "payer_name": identities(
+                rng,
+                places,
+                places.commune_province_index[receipts["commune"]],
+                min_age=20,
+                max_age=80,
+            )["full_name"],
+            "amount": receipts["amount"],
+        }
+    )
+    month = orders["date"].astype("datetime64[M]").astype(np.int64) % 12 + 1
+    purpose = [
+        f"{name[line]} tháng {m}/{BUDGET_YEAR}"
+        for line, m in zip(orders["line"].tolist(), month.tolist(), strict=True)
+    ]
+    usual, others = payees()
+    payee = np.array(
+        [usual.get(line.code, others[i % len(others)]) for i, line in enumerate(lines)],
+        dtype=object,
+    )
+    orders_frame = pd.DataFrame(
+        {
+            "order_id": np.arange(1, len(orders["line"]) + 1, dtype=np.int64),
+            "province_code": str_column(places.commune_province, orders["commune"]),
+            "commune": str_column(places.commune_names, orders["commune"]),
+            "date": orders["date"].astype("datetime64[s]"),
+            "line_code": str_column(code, orders["line"]),
+            "purpose_vi": pd.array(purpose, dtype="str"),
+            "payee": str_column(payee, orders["line"]),
+            "amount": orders["amount"],
+        }
+    )
+    ledger = defects.Ledger()
+    orders_frame = _order_defects(seed, orders_frame, orders["line"], lines, rate, ledger)
+    return Cases(
+        tables={
+            "budget_estimate": estimate,
+            "budget_execution": execution,
+            "receipts": receipts_frame,
+            "payment_orders": orders_frame,
+        },
+        defects=ledger.frame(),
+    )
+
+
+def _estimate(places, communes, lines, level, rng) -> pd.DataFrame:
+    count, width = level.shape
+    noise = rng.uniform(0.9, 1.15, size=level.shape)
+    amount = np.round(level * len(ESTIMATE_MONTHS) * noise / ROUND_ESTIMATE) * ROUND_ESTIMATE
+    which_commune = np.repeat(communes, width)
+    which_line = np.tile(np.arange(width), count)
+    return pd.DataFrame(
+        {
+            "estimate_id": np.arange(1, count * width + 1, dtype=np.int64),
+            "province_code": str_column(places.commune_province, which_commune),
+            "commune": str_column(places.commune_names, which_commune),
+            "year": np.full(count * width, BUDGET_YEAR, dtype=np.int64),
+            "line_code": str_column(np.array([x.code for x in lines]), which_line),
+            "kind": str_column(np.array([x.kind for x in lines]), which_line),
+            "category": str_column(np.array([x.category for x in lines]), which_line),
+            "name_vi": str_column(np.array([x.name_vi for x in lines]), which_line),
+            "estimate": amount.reshape(-1).astype(np.int64),
+        }
+    )
+
+
+def _transactions(rng, places, communes, lines, level, of_kind, n) -> dict[str, np.ndarray]:
+    """``n`` transactions of lines of one kind, on working days July–September."""
+    days = working_days(
+        dt.date(BUDGET_YEAR, EXECUTION_MONTHS[0], 1), dt.date(BUDGET_YEAR, EXECUTION_MONTHS[-1], 30)
+    )
+    line_pool = np.flatnonzero(of_kind)
+    which = rng.integers(0, len(communes), size=n)
+    weight = level[:, line_pool]
+    cumulative = np.cumsum(weight, axis=1) / weight.sum(axis=1, keepdims=True)
+    line = line_pool[
+        np.minimum((cumulative[which] < rng.random((n, 1))).sum(axis=1), len(line_pool) - 1)
+    ]
+    # expected count of (commune, line) is n / communes × its share of the commune's level
+    per_transaction = (
+        len(EXECUTION_MONTHS) * level[which][:, line_pool].sum(axis=1) * len(communes) / max(n, 1)
+    )
+    amount = np.maximum(rng.lognormal(0.0, 0.5, size=n) * per_transaction, ROUND_AMOUNT)
+    return {
+        "commune": communes[which],
+        "line": line,
+        "date": np.sort(days[rng.integers(0, len(days), size=n)]),
+        "amount": (np.round(amount / ROUND_AMOUNT) * ROUND_AMOUNT).astype(np.int64),
+    }
+
+
+def _execution(places, communes, lines, receipts, orders) -> pd.DataFrame:
+    frames = []
+    for part in (receipts, orders):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "commune_index": part["commune"],
+                    "line_index": part["line"],
+                    "month": part["date"].astype("datetime64[M]").astype(np.int64) % 12 + 1,
+                    "amount": part["amount"],
+                }
+            )
+        )
+    totals = (
+        pd.concat(frames)
+        .groupby(["commune_index", "line_index", "month"], sort=True)["amount"]
+        .sum()
+        .reset_index()
+    )
+    commune_index = totals["commune_index"].to_numpy()
+    line_index = totals["line_index"].to_numpy()
+    return pd.DataFrame(
+        {
+            "execution_id": np.arange(1, len(totals) + 1, dtype=np.int64),
+            "province_code": str_column(places.commune_province, commune_index),
+            "commune": str_column(places.commune_names, commune_index),
+            "year": np.full(len(totals), BUDGET_YEAR, dtype=np.int64),
+            "month": totals["month"].to_numpy().astype(np.int64),
+            "line_code": str_column(np.array([x.code for x in lines]), line_index),
+            "amount": totals["amount"].to_numpy().astype(np.int64),
+        }
+    )
+
+
+def _order_defects(seed, orders, true_line, lines, rate, ledger) -> pd.DataFrame:
+    chosen = defects.plan(
+        stream(seed, "payment_orders.defects"),
+        len(orders),
+        rate,
+        {"miscoded_budget_line": None, "unknown_budget_line": None},
+    )
+    rng = stream(seed, "payment_orders.defects.values")
+    expense = np.array([i for i, line in enumerate(lines) if line.kind == "expense"])
+    codes = orders["line_code"].to_numpy().copy()
+    ids = orders["order_id"].to_numpy()
+
+    rows = chosen["miscoded_budget_line"]
+    shift = rng.integers(1, len(expense), size=len(rows))
+    position = np.searchsorted(expense, true_line[rows])
+    wrong = expense[(position + shift) % len(expense)]
+    new = np.array([lines[i].code for i in wrong.tolist()], dtype=object)
+    ledger.add(
+        "payment_orders",
+        "miscoded_budget_line",
+        ids[rows],
+        [
+            f"{c} instead of {lines[t].code}"
+            for c, t in zip(new, true_line[rows].tolist(), strict=True)
+        ],
+    )
+    codes[rows] = new
+
+    rows = chosen["unknown_budget_line"]
+    expense_codes = {lines[i].code for i in expense.tolist()}
+    new = np.array(
+        [_unknown_code(rng, lines[t].code, expense_codes) for t in true_line[rows].tolist()],
+        dtype=object,
+    )
+    ledger.add(
+        "payment_orders",
+        "unknown_budget_line",
+        ids[rows],
+        [
+            f"{c} instead of {lines[t].code}"
+            for c, t in zip(new, true_line[rows].tolist(), strict=True)
+        ],
+    )
+    codes[rows] = new
+    orders["line_code"] = pd.array(codes, dtype="str")
+    return orders
+
+
+def _unknown_code(rng: np.random.Generator, code: str, known: set[str]) -> str:
+    """A typo of ``code`` (two digits swapped, or one digit changed) that is no expense line."""
+    while True:
+        i = int(rng.integers(0, 3))
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
+        changed = code[:3] + str((int(code[3]) + int(rng.integers(1, 10))) % 10)
+        candidate = swapped if rng.random() < 0.5 else changed
+        if candidate not in known:
+            return candidate

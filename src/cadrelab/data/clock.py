@@ -1,0 +1,30 @@
+"""Times of day and working days for synthetic events, all from :mod:`cadrelab.calendar`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from cadrelab.calendar import default_calendar, office_hours
+
+
+def working_days(first: dt.date, last: dt.date) -> np.ndarray:
+    """Every working day from ``first`` to ``last`` (datetime64[D])."""
+    calendar = default_calendar()
+    days = (first + dt.timedelta(k) for k in range((last - first).days + 1))
+    return np.array([d for d in days if calendar.is_working_day(d)], dtype="datetime64[D]")
+
+
+def office_times(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Times of day (timedelta64[s]) inside the office sessions, uniform over open minutes."""
+    sessions = office_hours().sessions
+    starts = np.array([_seconds(start) for start, _ in sessions])
+    lengths = np.array([_seconds(end) - _seconds(start) for start, end in sessions])
+    which = rng.choice(len(sessions), size=n, p=lengths / lengths.sum())
+    minutes = (rng.random(n) * lengths[which] // 60).astype(np.int64)
+    return (starts[which] + minutes * 60).astype("timedelta64[s]")
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second

@@ -1,0 +1,57 @@
+"""The cases of each course exercise, regenerated the same for a trainee and for the grader.
+
+A course notebook calls ``load_cases("dat-dai-01")``: the trainee comes from
+:func:`cadrelab.data.seeds.trainee_id`, the seed from
+:func:`cadrelab.data.seeds.trainee_seed` of (trainee, exercise), so every trainee
+has their own cases and the grader, given the same trainee id, rebuilds them.
+Course authors add their exercise here: id (``<course>-<lesson>``), generator,
+size and defect rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cadrelab.data.cases import Cases
+from cadrelab.data.generators import GENERATORS
+from cadrelab.data.seeds import check_exercise, normalise_trainee_id, trainee_id, trainee_seed
+from cadrelab.errors import InputError
+from cadrelab.i18n import t
+
+
+@dataclass(frozen=True)
+class Exercise:
+    generator: str
+    n: int
+    defect_rate: float
+    topic_vi: str
+
+
+# DESIGN.md section 7, numbered as there.
+EXERCISES: dict[str, Exercise] = {
+    "tiep-nhan-01": Exercise("dossiers", 60, 0.1, "1. Tiếp nhận và phân loại hồ sơ"),
+    "ma-ho-so-01": Exercise("dossiers", 150, 0.1, "2. Mã hồ sơ và sổ theo dõi"),
+    "chung-thuc-01": Exercise("till", 80, 0.1, "3. Thu phí chứng thực bản sao"),
+    "ho-tich-01": Exercise("social", 200, 0.0, "4. Một ngày hộ tịch: khai tử đúng hạn, quá hạn"),
+    "dat-dai-01": Exercise("land", 400, 0.1, "5. Chuyển nhượng: thuế TNCN và lệ phí trước bạ"),
+    "dia-chinh-01": Exercise("land", 500, 0.1, "7. Làm sạch dữ liệu địa chính"),
+    "ngan-sach-01": Exercise("budget", 200, 0.0, "8. Dự toán và thực hiện ngân sách xã"),
+    "ngan-sach-02": Exercise("budget", 200, 0.1, "9. Lệnh chi và mục lục ngân sách"),
+    "tro-cap-01": Exercise("social", 300, 0.05, "10. Danh sách trợ cấp và khai tử"),
+    "nhan-su-01": Exercise("staff", 1, 0.0, "11. Bố trí nhân sự khi thiếu người"),
+    "dan-cu-01": Exercise("citizens", 200, 0.1, "Kiểm tra dữ liệu dân cư"),
+}
+
+
+def load_cases(exercise: str, trainee: str | None = None) -> Cases:
+    """The cases of ``exercise`` for ``trainee`` (default: the trainee of this environment)."""
+    check_exercise(exercise)
+    if exercise not in EXERCISES:
+        raise InputError(
+            t("data.exercise_unknown", "en", value=repr(exercise)),
+            field="exercise",
+            problem_vi=t("data.exercise_unknown", "vi", value=repr(exercise)),
+        )
+    who = trainee_id() if trainee is None else normalise_trainee_id(trainee)
+    spec = EXERCISES[exercise]
+    return GENERATORS[spec.generator](spec.n, trainee_seed(who, exercise), spec.defect_rate)

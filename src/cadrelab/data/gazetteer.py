@@ -1,0 +1,130 @@
+"""Provinces and communes after 1 July 2025 as arrays, for drawing places by index.
+
+Built once from :func:`cadrelab.reference.provinces` and
+:func:`cadrelab.reference.communes`; a commune always belongs to its province
+because both come from the same row.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from cadrelab import reference
+from cadrelab.data import vocabulary
+from cadrelab.errors import InputError
+
+URBAN_KIND = "phường"
+# Rough relative population of one commune of each kind, for drawing where people live.
+KIND_WEIGHTS = {"xã": 1.0, "phường": 1.5, "đặc khu": 0.1}
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Column arrays of provinces and communes; a generator draws indices into them."""
+
+    province_codes: np.ndarray  # object array of "01", "04", …
+    province_names: np.ndarray
+    province_titles: np.ndarray  # as written in an address: "Thành phố Hà Nội", "Tỉnh Bắc Ninh"
+    commune_province: np.ndarray  # province code of each commune
+    commune_province_index: np.ndarray  # index into province_codes
+    commune_names: np.ndarray
+    commune_kinds: np.ndarray
+    commune_regions: np.ndarray
+    commune_weights: np.ndarray  # relative population, for drawing communes
+    commune_settlement_group: np.ndarray  # index into settlement_groups
+    settlement_words: np.ndarray  # every word for a village or street group (thôn, tổ dân phố…)
+    settlement_groups: tuple[vocabulary.WordList, ...]  # per group: indices into settlement_words
+    former_names: tuple[tuple[str, ...], ...]  # usable pre-merger names of each commune
+
+    @property
+    def n_communes(self) -> int:
+        return len(self.commune_names)
+
+    def province_index_of(self, codes: np.ndarray) -> np.ndarray:
+        """Indices into province_codes of a column of province codes."""
+        order = np.argsort(self.province_codes.astype(str))
+        sorted_codes = self.province_codes.astype(str)[order]
+        codes = np.asarray(codes).astype(str)
+        position = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+        if codes.size and not np.all(sorted_codes[position] == codes):
+            raise InputError("unknown province code in column", field="province_code")
+        return order[position]
+
+    def draw_communes(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Commune indices drawn by population weight.
+
+        Each province's share follows its real number of communes (the reference
+        table lists only a sample of them); within a province, wards weigh more than
+        communes and special zones much less.
+        """
+        p = self.commune_weights / self.commune_weights.sum()
+        return rng.choice(self.n_communes, size=n, p=p)
+
+    def is_urban(self, communes: np.ndarray) -> np.ndarray:
+        return self.commune_kinds[communes] == URBAN_KIND
+
+    def with_former_names(self) -> np.ndarray:
+        """Indices of communes that have at least one usable pre-merger name."""
+        return np.array([i for i, names in enumerate(self.former_names) if names], dtype=np.int64)
+
+
+def gazetteer() -> Gazetteer:
+    """The gazetteer of the current reference folder (rebuilt when CADRELAB_REFERENCE_DIR moves)."""
+    return _gazetteer(str(reference.reference_dir()))
+
+
+@functools.cache
+def _gazetteer(folder: str) -> Gazetteer:  # ``folder`` is the cache key only
+    provinces = reference.provinces()
+    communes = reference.communes()
+    codes = [p.code for p in provinces]
+    position = {code: i for i, code in enumerate(codes)}
+    region_of = vocabulary.regions()
+    current = {(c.province_code, c.name_vi) for c in communes}
+    regions = [region_of.get(c.province_code, "bac") for c in communes]
+    sampled = {code: 0.0 for code in codes}
+    for commune in communes:
+        sampled[commune.province_code] += KIND_WEIGHTS[commune.kind]
+    real_count = {p.code: p.communes for p in provinces}
+    weights = [
+        KIND_WEIGHTS[c.kind] * real_count[c.province_code] / sampled[c.province_code]
+        for c in communes
+    ]
+    group_keys = sorted({(r, c.kind) for r, c in zip(regions, communes, strict=True)})
+    group_of = {key: i for i, key in enumerate(group_keys)}
+    settlement_units = [vocabulary.settlement_units(*key) for key in group_keys]
+    words = sorted({w for units in settlement_units for w in units.words})
+    former: list[tuple[str, ...]] = []
+    for commune in communes:
+        names = (commune.former_names or "").split(";")
+        usable = (n.strip() for n in names)
+        former.append(tuple(n for n in usable if n and (commune.province_code, n) not in current))
+    return Gazetteer(
+        province_codes=np.array(codes, dtype=object),
+        province_names=np.array([p.name_vi for p in provinces], dtype=object),
+        province_titles=np.array([_title(p.kind, p.name_vi) for p in provinces], dtype=object),
+        commune_province=np.array([c.province_code for c in communes], dtype=object),
+        commune_province_index=np.array([position[c.province_code] for c in communes]),
+        commune_names=np.array([c.name_vi for c in communes], dtype=object),
+        commune_kinds=np.array([c.kind for c in communes], dtype=object),
+        commune_regions=np.array(regions, dtype=object),
+        commune_weights=np.array(weights),
+        commune_settlement_group=np.array(
+            [group_of[(r, c.kind)] for r, c in zip(regions, communes, strict=True)]
+        ),
+        settlement_words=np.array(words, dtype=object),
+        settlement_groups=tuple(
+            vocabulary.WordList(np.array([words.index(w) for w in units.words]), units.p)
+            for units in settlement_units
+        ),
+        former_names=tuple(former),
+    )
+
+
+def _title(kind: str, name: str) -> str:
+    """ "Thành phố Hà Nội", "Tỉnh Bắc Ninh" ("TP Hồ Chí Minh" is written out in full)."""
+    short = name.removeprefix("TP ").strip()
+    return f"{kind.capitalize()} {short}"
