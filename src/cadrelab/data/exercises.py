@@ -40,6 +40,11 @@ EXERCISES: dict[str, Exercise] = {
     "tro-cap-01": Exercise("social", 300, 0.05, "10. Danh sách trợ cấp và khai tử"),
     "nhan-su-01": Exercise("staff", 1, 0.0, "11. Bố trí nhân sự khi thiếu người"),
     "dan-cu-01": Exercise("citizens", 200, 0.1, "Kiểm tra dữ liệu dân cư"),
+    # 00-nhap-mon
+    # 01-thu-tuc
+    # 02-dat-dai
+    # 03-tai-chinh
+    # 04-mo-phong
 }
 
 

@@ -1,0 +1,494 @@
+"""The intake desk: citizens queue with dossiers; the trainee checks, decides and sets a date.
+
+    from cadrelab.widgets import IntakeDesk
+    desk = IntakeDesk(ho_so.head(8).to_dict("records"), exercise="thu-tuc-02")
+    desk
+
+For each citizen the trainee ticks the components handed over against the
+procedure's list, chooses Tiếp nhận (receipt, with an appointment date), Yêu cầu
+bổ sung (request to complete) or Từ chối (refusal), and confirms.  Every decision
+goes to the answer store; a right one moves the queue on, a wrong one gets a hint
+(stronger on the next try) and may be tried again or skipped.
+
+The right decision follows the catalogue: every listed component handed over →
+receipt, due on :func:`cadrelab.calendar.deadline` of the receipt time and the
+procedure's working days; a component missing → request to complete; a dossier
+with a ``refusal_reason`` → refusal.  The tracking book's ``status`` column is
+ignored: it is what the trainee is asked to decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from cadrelab import calendar, reference
+from cadrelab.data.seeds import check_exercise
+from cadrelab.errors import InputError
+from cadrelab.i18n import t
+from cadrelab.widgets import feedback
+from cadrelab.widgets.answers import record_answer
+from cadrelab.widgets.parsing import AnswerFormatError, format_date, parse_date
+
+RECEIVE, COMPLETE, REFUSE = "tiep-nhan", "bo-sung", "tu-choi"
+DECISIONS = (RECEIVE, COMPLETE, REFUSE)
+COMPONENT_SEPARATOR = "; "
+LABEL_STYLE = "text-align:left;padding-right:12px;white-space:nowrap"
+
+
+@dataclass(frozen=True)
+class IntakeCase:
+    """One citizen at the desk: who, which procedure, what they handed over, when."""
+
+    dossier_code: str
+    applicant_name: str
+    procedure_code: str
+    procedure_name: str
+    required: tuple[str, ...]
+    submitted: tuple[str, ...]
+    received_at: dt.datetime
+    deadline_working_days: int
+    refusal_reason: str | None = None
+    note: str | None = None
+
+    @property
+    def ticks(self) -> frozenset[str]:
+        """The listed components the citizen handed over: what the trainee should tick."""
+        return frozenset(self.required) & frozenset(self.submitted)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(c for c in self.required if c not in self.submitted)
+
+    @property
+    def decision(self) -> str:
+        if self.refusal_reason:
+            return REFUSE
+        return COMPLETE if self.missing else RECEIVE
+
+    @property
+    def appointment(self) -> dt.date | None:
+        """The appointment date on the receipt, from the working calendar; None if not received."""
+        if self.decision != RECEIVE:
+            return None
+        return calendar.deadline(self.received_at, self.deadline_working_days)
+
+    @property
+    def counts_from_next_day(self) -> bool:
+        """Received after the cut-off or on a day off: the count starts the next working day."""
+        day = self.received_at.date()
+        return calendar.default_calendar().effective_receipt_day(self.received_at) != day
+
+
+def intake_case(record: Mapping, procedures: Mapping[str, object] | None = None) -> IntakeCase:
+    """An :class:`IntakeCase` from a dossier row (the columns of ``cadrelab.data`` dossiers).
+
+    Needed: ``dossier_code``, ``procedure_code``, ``applicant_name``,
+    ``components_submitted`` (a list or text joined by "; ") and ``received_at``;
+    optional: ``refusal_reason``, ``note``.  The procedure's name, components and
+    working days come from ``procedures`` (code → row or dict), by default the
+    reference catalogue.
+    """
+    code = _text(record, "procedure_code")
+    procedure = _procedure(code, procedures)
+    return IntakeCase(
+        dossier_code=_text(record, "dossier_code"),
+        applicant_name=_text(record, "applicant_name"),
+        procedure_code=code,
+        procedure_name=str(_get(procedure, "name_vi")),
+        required=_components(_get(procedure, "components")),
+        submitted=_components(record.get("components_submitted")),
+        received_at=_moment(record.get("received_at")),
+        deadline_working_days=int(_get(procedure, "deadline_working_days")),
+        refusal_reason=_optional_text(record.get("refusal_reason")),
+        note=_optional_text(record.get("note")),
+    )
+
+
+def _procedure(code: str, procedures: Mapping[str, object] | None) -> object:
+    if procedures is None:
+        return reference.procedure(code)
+    if code not in procedures:
+        raise InputError(f"unknown procedure code {code!r}", field="procedure_code")
+    return procedures[code]
+
+
+def _get(row: object, name: str) -> object:
+    value = row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+    if value is None:
+        raise InputError(f"the procedure has no {name}", field=name)
+    return value
+
+
+def _text(record: Mapping, name: str) -> str:
+    value = record.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"a dossier needs {name}", field=name)
+    return value.strip()
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def _optional_text(value: object) -> str | None:
+    return None if _is_blank(value) else (str(value).strip() or None)
+
+
+def _components(value: object) -> tuple[str, ...]:
+    if _is_blank(value):
+        return ()
+    items = value.split(COMPONENT_SEPARATOR) if isinstance(value, str) else list(value)
+    return tuple(item.strip() for item in items if str(item).strip())
+
+
+def _moment(value: object) -> dt.datetime:
+    try:
+        moment = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        moment = pd.NaT
+    if pd.isna(moment):
+        raise InputError(f"received_at is not a date and time: {value!r}", field="received_at")
+    return moment.to_pydatetime().replace(tzinfo=None)
+
+
+# --- judging one decision -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeVerdict:
+    """How one try at one dossier went, part by part (``date_ok`` None when no date applies)."""
+
+    dossier_code: str
+    ticks_ok: bool
+    decision_ok: bool
+    date_ok: bool | None
+    lines: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.ticks_ok and self.decision_ok and self.date_ok is not False
+
+
+def judge_intake(
+    case: IntakeCase,
+    ticked: Iterable[str],
+    decision: str,
+    appointment: dt.date | None,
+    tries: int = 1,
+) -> IntakeVerdict:
+    """Judge one try; ``tries`` (1, 2, …) makes the hints stronger from the second try."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    ticked = frozenset(ticked)
+    strong = tries > 1
+    ticks_ok = ticked == case.ticks
+    decision_ok = decision == case.decision
+    date_ok = None
+    if decision == RECEIVE and case.decision == RECEIVE:
+        date_ok = appointment == case.appointment
+    lines = [
+        _ticks_line(case, ticked, ticks_ok, strong),
+        *_decision_lines(case, decision, decision_ok, strong),
+    ]
+    if date_ok is not None:
+        lines.extend(_date_lines(case, appointment, date_ok, strong))
+    return IntakeVerdict(case.dossier_code, ticks_ok, decision_ok, date_ok, tuple(lines))
+
+
+def _ticks_line(case: IntakeCase, ticked: frozenset[str], ok: bool, strong: bool) -> str:
+    if ok:
+        return t("widgets.intake.ticks_ok")
+    if not strong:
+        return t("widgets.intake.ticks_wrong")
+    order = {c: i for i, c in enumerate(case.required)}
+    differ = sorted(ticked ^ case.ticks, key=lambda c: (order.get(c, len(order)), c))
+    return t("widgets.intake.ticks_wrong_item", component=differ[0])
+
+
+def _decision_lines(case: IntakeCase, decision: str, ok: bool, strong: bool) -> list[str]:
+    if ok:
+        return [t("widgets.intake.decision_ok", decision=t(f"widgets.intake.choice.{decision}"))]
+    lines = [t("widgets.intake.decision_wrong")]
+    if decision == REFUSE:
+        lines.append(t("widgets.intake.hint.refuse_rarely"))
+    elif case.decision == REFUSE:
+        lines.append(t("widgets.intake.hint.read_note"))
+    else:
+        lines.append(t("widgets.intake.hint.compare_components"))
+    if strong:
+        if case.decision == REFUSE:
+            lines.append(t("widgets.intake.hint.refusal", reason=case.refusal_reason))
+        elif case.decision == COMPLETE:
+            lines.append(t("widgets.intake.hint.incomplete"))
+        else:
+            lines.append(t("widgets.intake.hint.complete"))
+    return lines
+
+
+def _date_lines(case: IntakeCase, appointment: dt.date | None, ok: bool, strong: bool) -> list[str]:
+    if ok:
+        return [t("widgets.intake.date_ok")]
+    cutoff = calendar.office_hours().cutoff.strftime("%H:%M")
+    lines = [t("widgets.intake.date_wrong"), t("widgets.intake.hint.date_rule", cutoff=cutoff)]
+    if strong and appointment is not None:
+        if not _is_working_day(appointment):
+            lines.append(t("widgets.hint.day_off"))
+        if case.counts_from_next_day:
+            lines.append(t("widgets.intake.hint.next_day", cutoff=cutoff))
+        later = appointment > case.appointment
+        lines.append(t("widgets.hint.later" if later else "widgets.hint.earlier"))
+    return lines
+
+
+def _is_working_day(day: dt.date) -> bool:
+    try:
+        return calendar.is_working_day(day)
+    except InputError:
+        return False
+
+
+# --- the screen -----------------------------------------------------------------------------
+
+
+class IntakeDesk:
+    """The intake-desk screen over a queue of dossiers; drive it by hand or from code.
+
+    Headless use (tests, or a trainee computing in code)::
+
+        desk.tick(desk.current.submitted)
+        desk.decide("tiep-nhan")
+        desk.enter_date(deadline(desk.current.received_at, desk.current.deadline_working_days))
+        verdict = desk.submit()
+    """
+
+    def __init__(
+        self,
+        dossiers: Sequence[Mapping] | pd.DataFrame,
+        *,
+        exercise: str,
+        procedures: Mapping[str, object] | None = None,
+        folder: str | Path | None = None,
+        record: Callable[..., Path] = record_answer,
+    ) -> None:
+        rows = dossiers.to_dict("records") if isinstance(dossiers, pd.DataFrame) else dossiers
+        self.exercise = check_exercise(exercise)
+        self.cases = [intake_case(row, procedures) for row in rows]
+        self.position = 0
+        self.tries = 0
+        self.first_try_right = 0
+        self.verdicts: list[IntakeVerdict] = []
+        self._folder = folder
+        self._record = record
+        self._build()
+        self._show_case()
+
+    # --- headless controls ----------------------------------------------------------------
+
+    @property
+    def current(self) -> IntakeCase | None:
+        return self.cases[self.position] if self.position < len(self.cases) else None
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    def tick(self, components: Iterable[str]) -> None:
+        """Tick exactly these components (others are unticked)."""
+        wanted = set(components)
+        unknown = wanted - set(self.checkboxes)
+        if unknown:
+            raise ValueError(f"not in this procedure's list: {sorted(unknown)}")
+        for component, box in self.checkboxes.items():
+            box.value = component in wanted
+
+    def decide(self, decision: str) -> None:
+        self.decision.value = decision
+
+    def enter_date(self, day: dt.date | str) -> None:
+        self.date_input.value = format_date(day) if isinstance(day, dt.date) else day
+
+    def submit(self) -> IntakeVerdict | None:
+        """Judge, store and show the current try; None when it could not be judged."""
+        case = self.current
+        if case is None:
+            return None
+        decision = self.decision.value
+        if decision is None:
+            self._say("invalid", t("widgets.intake.choose_decision"))
+            return None
+        appointment = None
+        if decision == RECEIVE:
+            try:
+                appointment = parse_date(self.date_input.value)
+            except AnswerFormatError as exc:
+                self._say("invalid", exc.message_vi)
+                return None
+        ticked = [c for c, box in self.checkboxes.items() if box.value]
+        self.tries += 1
+        verdict = judge_intake(case, ticked, decision, appointment, self.tries)
+        self.verdicts.append(verdict)
+        saved = self._save(case, ticked, decision, appointment, verdict)
+        lines = verdict.lines if saved is None else (*verdict.lines, saved)
+        if verdict.ok:
+            self.first_try_right += self.tries == 1
+            self._advance()
+            title = t("widgets.intake.right_next") if not self.done else t("widgets.intake.right")
+            self._say("right", title, lines)
+        else:
+            self._say("wrong", t("widgets.intake.wrong", name=case.applicant_name), lines)
+        return verdict
+
+    def next(self) -> None:
+        """Move on to the next citizen without finishing this one."""
+        if self.current is not None:
+            self._advance()
+            self._say("info", t("widgets.intake.skipped"))
+
+    # --- building and refreshing ------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.progress = w.HTML()
+        self.case_view = w.HTML()
+        self.checklist = w.VBox()
+        self.checkboxes: dict[str, w.Checkbox] = {}
+        self.decision = w.RadioButtons(
+            options=[(t(f"widgets.intake.choice.{d}"), d) for d in DECISIONS],
+            value=None,
+            description=t("widgets.intake.decision"),
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        self.date_input = w.Text(
+            placeholder=t("widgets.intake.date_placeholder"),
+            description=t("widgets.intake.date"),
+            style={"description_width": "initial"},
+            layout=w.Layout(width="420px"),
+        )
+        self.submit_button = w.Button(
+            description=t("widgets.intake.submit"),
+            button_style="primary",
+            icon="check",
+            layout=w.Layout(width="auto"),
+        )
+        self.next_button = w.Button(
+            description=t("widgets.intake.next"), icon="forward", layout=w.Layout(width="auto")
+        )
+        self.feedback = w.HTML()
+        self.submit_button.on_click(lambda _: self.submit())
+        self.next_button.on_click(lambda _: self.next())
+        self.widget = w.VBox(
+            [
+                self.progress,
+                self.case_view,
+                w.HTML(f"<b>{html.escape(t('widgets.intake.checklist'))}</b>"),
+                self.checklist,
+                self.decision,
+                self.date_input,
+                w.HBox([self.submit_button, self.next_button]),
+                self.feedback,
+            ],
+            layout=w.Layout(border="1px solid #ced4da", padding="8px", max_width="900px"),
+        )
+        self.widget.add_class("cadrelab-intake-desk")
+
+    def _show_case(self) -> None:
+        case = self.current
+        total = len(self.cases)
+        if case is None:
+            self.progress.value = f"<h4>{html.escape(t('widgets.intake.title_done'))}</h4>"
+            self.case_view.value = html.escape(
+                t("widgets.intake.summary", total=total, first=self.first_try_right)
+            )
+            self.checkboxes = {}
+            self.checklist.children = ()
+            for control in (self.decision, self.date_input, self.submit_button, self.next_button):
+                control.disabled = True
+            return
+        self.progress.value = "<h4>{}</h4>".format(
+            html.escape(t("widgets.intake.title", number=self.position + 1, total=total))
+        )
+        self.case_view.value = _case_html(case)
+        self.checkboxes = {
+            c: w.Checkbox(value=False, description=c, indent=False, layout=w.Layout(width="auto"))
+            for c in case.required
+        }
+        self.checklist.children = tuple(self.checkboxes.values())
+        self.decision.value = None
+        self.date_input.value = ""
+
+    def _advance(self) -> None:
+        self.position += 1
+        self.tries = 0
+        self._show_case()
+
+    def _save(
+        self,
+        case: IntakeCase,
+        ticked: list[str],
+        decision: str,
+        appointment: dt.date | None,
+        verdict: IntakeVerdict,
+    ) -> str | None:
+        value = {"ticked": ticked, "decision": decision, "appointment": appointment}
+        try:
+            self._record(
+                self.exercise,
+                case.dossier_code,
+                value,
+                correct=verdict.ok,
+                source="intake",
+                folder=self._folder,
+            )
+        except InputError as exc:
+            return exc.message_vi
+        return None
+
+    def _say(self, status: feedback.Status, title: str, lines: Sequence[str] = ()) -> None:
+        self.feedback.value = feedback.render_html(status, title, tuple(lines))
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _case_html(case: IntakeCase) -> str:
+    received = case.received_at
+    when = t(
+        "widgets.intake.when",
+        time=received.strftime("%H:%M"),
+        weekday=t(f"widgets.weekday.{received.weekday()}"),
+        date=format_date(received.date()),
+    )
+    days = (
+        t("widgets.intake.same_day")
+        if case.deadline_working_days == 0
+        else t("widgets.intake.working_days", days=case.deadline_working_days)
+    )
+    rows = [
+        (t("widgets.intake.applicant"), case.applicant_name),
+        (t("widgets.intake.dossier"), case.dossier_code),
+        (t("widgets.intake.procedure"), f"{case.procedure_name} ({case.procedure_code})"),
+        (t("widgets.intake.deadline"), days),
+        (t("widgets.intake.received"), when),
+    ]
+    if case.note:
+        rows.append((t("widgets.intake.note"), case.note))
+    table = "".join(
+        f"<tr><th style='{LABEL_STYLE}'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    papers = "".join(f"<li>{html.escape(p)}</li>" for p in case.submitted)
+    papers = papers or f"<li><i>{html.escape(t('widgets.intake.no_papers'))}</i></li>"
+    return (
+        f"<table>{table}</table>"
+        f"<p style='margin:8px 0 2px'><b>{html.escape(t('widgets.intake.papers'))}</b></p>"
+        f"<ul style='margin-top:0'>{papers}</ul>"
+    )
