@@ -26,7 +26,9 @@ def days_off(start: dt.date, end: dt.date) -> list[dt.date]:
 def closed_run(start: dt.date, end: dt.date) -> None:
     """Every day from start to end is off, and the days just outside are working days."""
     assert days_off(start, end) == [start + dt.timedelta(n) for n in range((end - start).days + 1)]
-    assert calendar.is_working_day(start - dt.timedelta(1)) or (start - dt.timedelta(1)).weekday() >= 5
+    assert (
+        calendar.is_working_day(start - dt.timedelta(1)) or (start - dt.timedelta(1)).weekday() >= 5
+    )
     assert calendar.is_working_day(end + dt.timedelta(1))
 
 

@@ -32,7 +32,10 @@ def running_lab():
     env = {**os.environ, "JUPYTER_TOKEN": token}
     process = subprocess.Popen(
         [*cadrelab_command(), "lab", "--port", str(port), "--no-browser"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -86,7 +86,8 @@ class WorkingCalendar:
         self._holiday_names = {d: name for d, name in statutory.items()}
         self._holiday_names.update({o.date: o.name_vi for o in overrides if o.kind == "day_off"})
         working = [
-            d.toordinal() for d in days
+            d.toordinal()
+            for d in days
             if d in extra_workdays
             or (d.weekday() < 5 and d not in statutory and d not in extra_days_off)
         ]
@@ -126,8 +127,10 @@ class WorkingCalendar:
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days d with start < d <= end; negative when end is before start."""
         a, b = self._check(start), self._check(end)
-        count = int(np.searchsorted(self._ordinals, max(a, b), side="right")
-                    - np.searchsorted(self._ordinals, min(a, b), side="right"))
+        count = int(
+            np.searchsorted(self._ordinals, max(a, b), side="right")
+            - np.searchsorted(self._ordinals, min(a, b), side="right")
+        )
         return count if b >= a else -count
 
     def effective_receipt_day(self, received: dt.datetime) -> dt.date:
@@ -141,11 +144,13 @@ class WorkingCalendar:
     def deadline(self, received: dt.datetime, working_days: int) -> dt.date:
         """Due date of a procedure of ``working_days`` received at ``received``."""
         if not isinstance(received, dt.datetime):
-            raise InputError(f"received must be a date and time, not {received!r}",
-                             field="received")
+            raise InputError(
+                f"received must be a date and time, not {received!r}", field="received"
+            )
         if working_days < 0:
-            raise InputError(f"working days must be 0 or more, not {working_days}",
-                             field="working_days")
+            raise InputError(
+                f"working days must be 0 or more, not {working_days}", field="working_days"
+            )
         return self.add_working_days(self.effective_receipt_day(received), working_days)
 
     # --- column API ------------------------------------------------------------
@@ -196,8 +201,9 @@ class WorkingCalendar:
             return
         low, high = int(ordinals.min()), int(ordinals.max())
         if low < self._first or high > self._last:
-            raise InputError(f"date outside the calendar's years {FIRST_YEAR}–{LAST_YEAR}",
-                             field="date")
+            raise InputError(
+                f"date outside the calendar's years {FIRST_YEAR}–{LAST_YEAR}", field="date"
+            )
         for year in range(dt.date.fromordinal(low).year, dt.date.fromordinal(high).year + 1):
             if year not in self.years_with_overrides and year not in self._warned:
                 self._warned.add(year)

@@ -50,8 +50,9 @@ def _add_data_commands(commands: argparse._SubParsersAction) -> None:
     generate = sub.add_parser("generate", help="write every synthetic table as CSV plus manifest")
     generate.add_argument("--seed", type=_non_negative_int, required=True)
     generate.add_argument("--out", type=Path, required=True, help="output folder (replaced)")
-    generate.add_argument("--scale", type=_positive_int, default=1,
-                          help="multiply the default row counts")
+    generate.add_argument(
+        "--scale", type=_positive_int, default=1, help="multiply the default row counts"
+    )
     generate.add_argument("--trainee", help="derive the seed from this trainee id and --seed")
     generate.set_defaults(handler=_data_generate)
 

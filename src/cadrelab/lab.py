@@ -43,7 +43,9 @@ def lab_command(port: int, token: str, open_browser: bool) -> list[str]:
     # Containers, CI and Binder-like machines often run as root; Jupyter refuses that by default.
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     return [
-        sys.executable, "-m", "jupyterlab",
+        sys.executable,
+        "-m",
+        "jupyterlab",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
