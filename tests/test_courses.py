@@ -1,0 +1,215 @@
+"""Course notebooks: structure, nbgrader metadata, counts, execution and release checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError  # noqa: F401  (documented failure mode)
+
+from tests.conftest import REPO
+from tests.courses import (
+    courses,
+    exercises,
+    is_autograded_test,
+    is_manual_answer,
+    lessons,
+    nbgrader_meta,
+    notebooks,
+)
+
+SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+NOTEBOOK_SECONDS = 20
+TRAINEE = "kiem-thu"
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+# --- structure and counts -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("course", courses(), ids=lambda p: p.name)
+def test_course_has_readme_and_two_lessons(course) -> None:
+    readme = (course / "README.md").read_text(encoding="utf-8")
+    for heading in ("Mục tiêu", "Thời lượng", "Yêu cầu", "Ghi chú cho giảng viên"):
+        assert heading in readme, f"{course.name}/README.md lacks a '{heading}' section"
+    assert len(lessons(course)) >= 2
+    for lesson in lessons(course):
+        assert {p.name for p in lesson.glob("*.ipynb")} == {"bai-hoc.ipynb", "bai-tap.ipynb"}
+
+
+def test_course_counts() -> None:
+    cells = [c for path in notebooks() for c in read(path).cells]
+    assert len(notebooks()) >= 14
+    assert sum(1 for c in cells if is_autograded_test(c)) >= 45
+    assert sum(1 for c in cells if is_manual_answer(c)) >= 3
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda p: str(p.relative_to(REPO)))
+def test_notebook_committed_clean(path) -> None:
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    for cell in nb.cells:
+        assert unicodedata.is_normalized("NFC", cell.source), f"cell {cell.get('id')} is not NFC"
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, "outputs are committed"
+    first, last = nb.cells[0].source, nb.cells[-1].source
+    assert "Câu hỏi" in first and "Mục tiêu" in first, "first cell: questions and objectives"
+    assert "Điểm chính" in last, "last cell: key points"
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e.id)
+def test_exercise_nbgrader_metadata(exercise) -> None:
+    nb = read(exercise.notebook)
+    grade_ids = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if not meta:
+            continue
+        assert meta.get("schema_version") == 3
+        grade_ids.append(meta["grade_id"])
+        if meta.get("grade"):
+            assert meta.get("points", 0) > 0, f"{meta['grade_id']}: graded cell without points"
+        if is_autograded_test(cell):
+            assert meta.get("locked"), f"{meta['grade_id']}: test cells must be locked"
+        if meta.get("solution") and cell.cell_type == "code":
+            assert SOLUTION.search(cell.source), f"{meta['grade_id']}: no solution region"
+    assert len(grade_ids) == len(set(grade_ids)), "grade ids must be unique"
+    assert any(HIDDEN.search(c.source) for c in nb.cells if is_autograded_test(c)), (
+        "no hidden tests"
+    )
+
+
+def test_exercises_cover_every_lesson() -> None:
+    assert {e.lesson for e in exercises()} == set(lessons())
+
+
+# --- every source notebook runs, through nbval ----------------------------------------
+
+
+def test_source_notebooks_run_with_nbval(tmp_path) -> None:
+    """Run nbval on a copy of courses/ so outputs and answer files stay out of the tree."""
+    copy = tmp_path / "courses"
+    shutil.copytree(REPO / "courses", copy)
+    report = tmp_path / "nbval.xml"
+    env = {
+        **os.environ,
+        "CADRELAB_TRAINEE": TRAINEE,
+        "HOME": str(tmp_path / "home"),
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            f"--nbval-cell-timeout={NOTEBOOK_SECONDS}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--junitxml={report}",
+            "--rootdir",
+            str(tmp_path),
+            str(copy),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    seconds = defaultdict(float)
+    for case in ET.parse(report).iter("testcase"):
+        seconds[case.get("classname", "").split("::")[0]] += float(case.get("time", 0))
+    slow = {name: round(total, 1) for name, total in seconds.items() if total > NOTEBOOK_SECONDS}
+    assert not slow, f"notebooks over {NOTEBOOK_SECONDS} s: {slow}"
+    assert len(seconds) == len(notebooks())
+
+
+# --- release versions ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """Every exercise's lesson folder through nbgrader generate_assignment, in one course."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    root = tmp_path_factory.mktemp("course")
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.course_id = "kiem-thu"
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    for exercise in exercises():
+        shutil.copytree(exercise.lesson, root / "source" / exercise.id)
+        result = api.generate_assignment(exercise.id, force=True)
+        assert result["success"], result["log"][-3000:]
+    return root / "release"
+
+
+def solution_lines(source: str) -> list[str]:
+    """Substantial lines of the solution and hidden-test regions (what must not leak)."""
+    lines = []
+    for pattern in (SOLUTION, HIDDEN):
+        for block in pattern.findall(source):
+            lines += [
+                line.strip()
+                for line in block.splitlines()
+                if len(line.strip()) > 12 and not line.strip().startswith("#")
+            ]
+    return lines
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e.id)
+def test_release_has_no_solutions_or_hidden_tests(released, exercise) -> None:
+    release_nb = released / exercise.id / exercise.notebook.name
+    text = release_nb.read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    secret = [line for c in read(exercise.notebook).cells for line in solution_lines(c.source)]
+    release_sources = "\n".join(c.source for c in read(release_nb).cells)
+    leaked = [line for line in secret if line in release_sources]
+    assert not leaked, f"leaked into the release: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e.id)
+def test_release_runs_and_fails_its_own_tests(released, exercise, tmp_path, monkeypatch) -> None:
+    """Blank answers raise NotImplementedError only, and no autograded test passes on them."""
+    monkeypatch.setenv("CADRELAB_TRAINEE", TRAINEE)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    work = tmp_path / exercise.id
+    shutil.copytree(released / exercise.id, work)
+    nb = read(work / exercise.notebook.name)
+    NotebookClient(
+        nb,
+        timeout=NOTEBOOK_SECONDS * 3,
+        allow_errors=True,
+        resources={"metadata": {"path": str(work)}},
+    ).execute()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        meta = nbgrader_meta(cell)
+        if is_autograded_test(cell):
+            assert errors, f"{meta['grade_id']} passes on a blank submission"
+        elif meta.get("solution"):
+            assert all(e.ename == "NotImplementedError" for e in errors), (meta, errors)
+        else:
+            assert not errors, f"cell {meta.get('grade_id', cell.get('id'))} fails: {errors}"
