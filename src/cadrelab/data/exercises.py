@@ -41,9 +41,21 @@ EXERCISES: dict[str, Exercise] = {
     "nhan-su-01": Exercise("staff", 1, 0.0, "11. Bố trí nhân sự khi thiếu người"),
     "dan-cu-01": Exercise("citizens", 200, 0.1, "Kiểm tra dữ liệu dân cư"),
     # 00-nhap-mon
+    "nhap-mon-01": Exercise("dossiers", 120, 0.0, "Mở danh sách hồ sơ: lọc, sắp xếp, đếm"),
+    "nhap-mon-02": Exercise("citizens", 200, 0.15, "Bảo vệ dữ liệu cá nhân, dữ liệu sai"),
     # 01-thu-tuc
+    "thu-tuc-01": Exercise("dossiers", 80, 0.1, "Một cửa: tiếp nhận, ngày hẹn trả"),
+    "thu-tuc-02": Exercise("dossiers", 200, 0.1, "Sổ theo dõi, quá hạn, phiếu xin lỗi"),
     # 02-dat-dai
+    "dat-dai-01-bt": Exercise("land", 600, 0.1, "Bài tập: thửa đất, Giấy chứng nhận, thuế và phí"),
+    "dat-dai-02-hs": Exercise("dossiers", 500, 0.1, "Bài học: hồ sơ cấp Giấy chứng nhận lần đầu"),
+    "dat-dai-02-bt": Exercise("land", 600, 0.1, "Bài tập: làm sạch dữ liệu địa chính"),
+    "dat-dai-02-bt-hs": Exercise("dossiers", 800, 0.1, "Bài tập: thời hạn cấp Giấy chứng nhận"),
     # 03-tai-chinh
+    "tai-chinh-01-bt": Exercise("budget", 200, 0.0, "Bài tập: dự toán và thực hiện ngân sách"),
+    "tai-chinh-01-bt-phi": Exercise("till", 120, 0.1, "Bài tập: đối chiếu biên lai phí chứng thực"),
+    "tai-chinh-02-bt": Exercise("budget", 200, 0.1, "Bài tập: lệnh chi hạch toán sai mục"),
+    "tai-chinh-02-bt-tro-cap": Exercise("social", 300, 0.05, "Bài tập: trợ cấp và khai tử"),
     # 04-mo-phong
 }
 

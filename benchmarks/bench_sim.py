@@ -1,0 +1,349 @@
+"""Staffing simulation: cadrelab's engine against simpy.Resource, Ciw and a bare heapq loop.
+
+All measured in one run (CPU time of this process, best of ``--repeats``):
+
+1. M/M/3 at utilisation 0.9 with 200,000 customers, mean wait checked against
+   Erlang C: cadrelab through its real code path (a Scenario run by
+   ``cadrelab.sim.run.simulate``, dossier records and figures included),
+   idiomatic ``simpy.Resource`` code, Ciw, and a bare heapq event loop.
+2. Cost per dossier when a staff shortage makes the queue grow to 40,000,
+   against the cost at 10,000 (one officer, twice the work they can do).
+3. One replication of ``simulations/baseline.yaml`` (a commune-year), and the
+   national sweep (3,321 communes x 1 year x 10 replications) projected from it
+   on 2 cores; a small sweep through the real process pool is timed too.
+
+Prints a table, then one JSON line with the figures and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import heapq
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import ciw
+import simpy
+
+from cadrelab import reference
+from cadrelab.sim import load_scenario, parse_scenario
+from cadrelab.sim.clock import Clock
+from cadrelab.sim.run import simulate
+from cadrelab.sim.sweep import SweepSpec, expand, run_sweep
+from cadrelab.sim.theory import mmc_wait
+
+REPO = Path(__file__).resolve().parents[1]
+SERVERS, UTILISATION, MEAN_SERVICE = 3, 0.9, 10.0  # minutes
+ARRIVAL_RATE = UTILISATION * SERVERS / MEAN_SERVICE  # per minute
+SERVICE_RATE = 1 / MEAN_SERVICE
+CORES = 2
+NATIONAL_RUNS = 3321 * 10
+
+
+def best_of(repeats: int, run):
+    """(least CPU seconds, last result) over ``repeats`` runs."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.process_time()
+        result = run()
+        best = min(best, time.process_time() - start)
+    return best, result
+
+
+# --- M/M/3 four ways ---------------------------------------------------------------
+
+
+def mm3_scenario(customers: int):
+    per_day = ARRIVAL_RATE * 1440
+    return parse_scenario(
+        {
+            "name": "mm3",
+            "calendar": "continuous",
+            "horizon_days": round(customers / per_day),
+            "warmup_days": 0,
+            "replications": 1,
+            "seed": 1,
+            "roles": ["desk"],
+            "staff": [{"id": f"officer-{k}", "roles": ["desk"]} for k in range(SERVERS)],
+            "procedures": [
+                {
+                    "code": "demo",
+                    "arrivals_per_day": per_day,
+                    "deadline_working_days": 5,
+                    "steps": [
+                        {"role": "desk", "minutes": {"dist": "exponential", "mean": MEAN_SERVICE}}
+                    ],
+                }
+            ],
+        }
+    )
+
+
+def run_cadrelab(scenario):
+    rep = simulate(scenario, 0, keep_records=False)
+    customers = rep.figures["overall", "all", "dossiers_per_working_day"] * scenario.horizon_days
+    return round(customers), rep.figures["role", "desk", "wait_minutes"]
+
+
+def run_simpy_resource(customers: int, seed: int = 1):
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    desk = simpy.Resource(env, capacity=SERVERS)
+    waits = []
+
+    def citizen(env):
+        arrived = env.now
+        with desk.request() as request:
+            yield request
+            waits.append(env.now - arrived)
+            yield env.timeout(rng.expovariate(SERVICE_RATE))
+
+    def arrivals(env):
+        for _ in range(customers):
+            yield env.timeout(rng.expovariate(ARRIVAL_RATE))
+            env.process(citizen(env))
+
+    env.process(arrivals(env))
+    env.run()
+    return len(waits), sum(waits) / len(waits)
+
+
+def run_ciw(customers: int, seed: int = 1):
+    ciw.seed(seed)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=ARRIVAL_RATE)],
+        service_distributions=[ciw.dists.Exponential(rate=SERVICE_RATE)],
+        number_of_servers=[SERVERS],
+    )
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_customers(customers, method="Finish")
+    records = simulation.get_all_records()
+    return len(records), sum(r.waiting_time for r in records) / len(records)
+
+
+def run_heapq(customers: int, seed: int = 1):
+    """A bare event loop: a heap of (time, kind) events, a deque of waiting arrivals."""
+    rng = random.Random(seed)
+    draw = rng.expovariate
+    events = [(draw(ARRIVAL_RATE), 0)]
+    waiting = collections.deque()
+    free, arrived, served, total_wait = SERVERS, 1, 0, 0.0
+    while events:
+        now, kind = heapq.heappop(events)
+        if kind == 0:  # an arrival
+            if arrived < customers:
+                arrived += 1
+                heapq.heappush(events, (now + draw(ARRIVAL_RATE), 0))
+            if free:
+                free -= 1
+                served += 1
+                heapq.heappush(events, (now + draw(SERVICE_RATE), 1))
+            else:
+                waiting.append(now)
+        elif waiting:  # a departure with someone waiting
+            total_wait += now - waiting.popleft()
+            served += 1
+            heapq.heappush(events, (now + draw(SERVICE_RATE), 1))
+        else:
+            free += 1
+    return served, total_wait / served
+
+
+# --- queue growth --------------------------------------------------------------------
+
+
+def shortage_scenario(arrivals: int, policy: str):
+    """One officer and twice the work they can do: the queue ends near arrivals / 2."""
+    per_day = 2 * 1440 / MEAN_SERVICE
+    return parse_scenario(
+        {
+            "name": "shortage",
+            "calendar": "continuous",
+            "horizon_days": round(arrivals / per_day),
+            "warmup_days": 0,
+            "replications": 1,
+            "seed": 1,
+            "roles": ["desk"],
+            "staff": [{"id": "alone", "roles": ["desk"]}],
+            "procedures": [
+                {
+                    "code": "demo",
+                    "arrivals_per_day": per_day,
+                    "deadline_working_days": 5,
+                    "steps": [
+                        {"role": "desk", "minutes": {"dist": "exponential", "mean": MEAN_SERVICE}}
+                    ],
+                }
+            ],
+            "policies": {"queue": policy},
+        }
+    )
+
+
+def queue_cost(arrivals: int, policy: str, repeats: int):
+    scenario = shortage_scenario(arrivals, policy)
+    seconds, rep = best_of(repeats, lambda: simulate(scenario, 0))
+    dossiers = len(rep.records.dossiers)
+    return seconds / dossiers * 1e6, int(rep.figures["role", "desk", "waiting_at_end"])
+
+
+# --- the commune-year and the national sweep ---------------------------------------------
+
+
+def commune_year(replications: int):
+    scenario = load_scenario(REPO / "simulations" / "baseline.yaml")
+    clock = Clock.for_scenario(scenario)
+    simulate(scenario, 0, keep_records=False, clock=clock)  # load tables and calendar first
+    times = []
+    for r in range(1, replications + 1):
+        start = time.process_time()
+        simulate(scenario, r, keep_records=False, clock=clock)
+        times.append(time.process_time() - start)
+    return times
+
+
+def small_sweep(communes: int):
+    """Wall time of ``communes`` commune-years through the real process pool on 2 workers."""
+    spec = SweepSpec.model_validate(
+        {
+            "name": "bench",
+            "scenario": "baseline.yaml",
+            "replications": 1,
+            "seed": 5,
+            "provinces": [reference.provinces()[0].code],
+            "communes_per_province": communes,
+            "variants": [{"name": "baseline", "share": 1.0}],
+        }
+    )
+    sweep = expand(spec, REPO / "simulations")
+    start = time.perf_counter()
+    run_sweep(sweep, workers=CORES)
+    return time.perf_counter() - start
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ciw-repeats", type=int, default=2)
+    parser.add_argument("--queued", type=int, nargs=2, default=[10_000, 40_000])
+    parser.add_argument("--baseline-replications", type=int, default=7)
+    parser.add_argument("--sweep-communes", type=int, default=8)
+    args = parser.parse_args(argv)
+
+    n = args.customers
+    theory = mmc_wait(ARRIVAL_RATE, SERVICE_RATE, SERVERS)
+    scenario = mm3_scenario(n)
+    engines = {
+        "cadrelab": best_of(args.repeats, lambda: run_cadrelab(scenario)),
+        "simpy.Resource": best_of(args.repeats, lambda: run_simpy_resource(n)),
+        "ciw": best_of(args.ciw_repeats, lambda: run_ciw(n)),
+        "heapq loop": best_of(args.repeats, lambda: run_heapq(n)),
+    }
+    per_customer = {name: secs / result[0] * 1e6 for name, (secs, result) in engines.items()}
+    ours = per_customer["cadrelab"]
+
+    small, large = args.queued
+    growth = {}
+    for policy in ("fifo", "edf"):
+        cost_small, queue_small = queue_cost(2 * small, policy, args.repeats)
+        cost_large, queue_large = queue_cost(2 * large, policy, args.repeats)
+        growth[policy] = (cost_small, queue_small, cost_large, queue_large)
+
+    year = commune_year(args.baseline_replications)
+    per_year = statistics.median(year)
+    projected_minutes = per_year * NATIONAL_RUNS / CORES / 60
+    sweep_seconds = small_sweep(args.sweep_communes)
+    sweep_projection = sweep_seconds / args.sweep_communes * NATIONAL_RUNS / 60
+
+    figures = {
+        "customers": n,
+        "erlang_c_wait_minutes": round(theory, 3),
+        "mean_wait_minutes": {k: round(v[1][1], 3) for k, v in engines.items()},
+        "us_per_customer": {k: round(v, 3) for k, v in per_customer.items()},
+        "vs_heapq": round(ours / per_customer["heapq loop"], 2),
+        "simpy_resource_over_cadrelab": round(per_customer["simpy.Resource"] / ours, 2),
+        "ciw_over_cadrelab": round(per_customer["ciw"] / ours, 2),
+        "queue_growth": {
+            policy: {
+                "us_per_dossier_small": round(g[0], 3),
+                "queued_small": g[1],
+                "us_per_dossier_large": round(g[2], 3),
+                "queued_large": g[3],
+                "ratio": round(g[2] / g[0], 3),
+            }
+            for policy, g in growth.items()
+        },
+        "commune_year_seconds": {"median": round(per_year, 4), "min": round(min(year), 4)},
+        "national_projection_minutes": round(projected_minutes, 1),
+        "small_sweep": {
+            "communes": args.sweep_communes,
+            "wall_seconds": round(sweep_seconds, 2),
+            "national_projection_minutes": round(sweep_projection, 1),
+        },
+    }
+    targets = {
+        "within_3x_of_heapq": figures["vs_heapq"] <= 3.0,
+        "at_least_2.5x_faster_than_simpy_resource": figures["simpy_resource_over_cadrelab"] >= 2.5,
+        "at_least_5x_faster_than_ciw": figures["ciw_over_cadrelab"] >= 5.0,
+        "queue_growth_ratio_at_most_1.25": growth["fifo"][2] / growth["fifo"][0] <= 1.25,
+        "national_sweep_at_most_30_minutes": projected_minutes <= 30.0,
+    }
+
+    print(
+        f"M/M/{SERVERS} at utilisation {UTILISATION}, {n:,} customers "
+        f"(Erlang C mean wait {theory:.3f} min)"
+    )
+    print(f"{'engine':16} {'µs/customer':>12} {'vs cadrelab':>12} {'mean wait':>10}")
+    for name, (_, result) in engines.items():
+        print(
+            f"{name:16} {per_customer[name]:12.2f} {per_customer[name] / ours:11.2f}× "
+            f"{result[1]:10.3f}"
+        )
+    print()
+    print("Queue growth (one officer, twice the work): µs per dossier")
+    for policy, (cs, qs, cl, ql) in growth.items():
+        print(
+            f"  {policy:5} {qs:>7,} queued: {cs:6.2f}   {ql:>7,} queued: {cl:6.2f}   "
+            f"ratio {cl / cs:.3f}"
+        )
+    print()
+    print(
+        f"Baseline commune-year: median {per_year * 1000:.1f} ms, min {min(year) * 1000:.1f} ms "
+        f"over {len(year)} replications"
+    )
+    print(
+        f"National sweep, 3,321 communes × 10 replications on {CORES} cores: "
+        f"{projected_minutes:.1f} min projected"
+    )
+    print(
+        f"Process-pool sweep of {args.sweep_communes} commune-years on {CORES} workers: "
+        f"{sweep_seconds:.2f} s wall ({sweep_projection:.1f} min for the nation at that rate)"
+    )
+    print()
+    for name, met in targets.items():
+        print(f"  {'met' if met else 'NOT MET':8} {name}")
+    print(
+        json.dumps(
+            {
+                "benchmark": "bench_sim",
+                "figures": figures,
+                "targets": targets,
+                "all_met": all(targets.values()),
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""``workshop feedback``: one Vietnamese HTML page per graded notebook, with nothing hidden leaked.
+
+A page shows the trainee's own cells and outputs, each visible test with its
+result and message, manual grades once a trainer has given them, and the total
+from the gradebook.  Hidden tests never appear: their regions are cut from the
+test source, and a failure inside one is shown only as a short message (the
+judge decides this from the line that failed, not by searching text).  Pages go
+to ``feedback/<trainee>/<assignment>/<notebook>.html`` (nbgrader's layout), and
+through the exchange to trainees who submitted that way.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from cadrelab import atomic
+from cadrelab.grading import render, results
+from cadrelab.grading.judge import hidden_lines, visible_source
+from cadrelab.grading.results import NotebookResult, SubmissionResult, TestResult
+from cadrelab.grading.workshop import Workshop
+from cadrelab.i18n import t
+
+OUTPUT_TEXT_LIMIT = 20_000
+NOTE_CODES = {
+    "restored_deleted",
+    "restored_edited",
+    "metadata_changed",
+    "kernel_hooks_changed",
+    "timed_out",
+    "kernel_died",
+    "memory_limit",
+    "output_truncated",
+    "invalid_json",
+    "missing",
+    "too_large",
+    "unreadable",
+}
+
+
+@dataclass(frozen=True)
+class Grades:
+    """What the gradebook says about one submitted notebook."""
+
+    name: str
+    score: float
+    max_score: float
+    needs_manual: bool
+    cells: dict[str, tuple[float | None, float | None, float]]  # id: (auto, manual, max)
+
+
+def _grades(gradebook: object, notebook: str, assignment: str, student: str) -> Grades:
+    submitted = gradebook.find_submission_notebook(notebook, assignment, student)  # type: ignore[attr-defined]
+    student_row = gradebook.find_student(student)  # type: ignore[attr-defined]
+    name = " ".join(p for p in (student_row.last_name, student_row.first_name) if p) or student
+    cells = {g.name: (g.auto_score, g.manual_score, float(g.max_score)) for g in submitted.grades}
+    return Grades(
+        name,
+        float(submitted.score),
+        float(submitted.max_score),
+        bool(submitted.needs_manual_grade),
+        cells,
+    )
+
+
+def _points(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _outputs(outputs: list[dict]) -> str:
+    parts = []
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream":
+            text = str(output.get("text", ""))
+            if len(text) > OUTPUT_TEXT_LIMIT:
+                text = text[:OUTPUT_TEXT_LIMIT] + "\n" + t("grading.feedback.cut")
+            parts.append(render.pre(text, "out err" if output.get("name") == "stderr" else "out"))
+        elif kind in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            if isinstance(data.get("image/png"), str):
+                png = "".join(ch for ch in data["image/png"] if ch.isalnum() or ch in "+/=\n")
+                parts.append(f'<img alt="" src="data:image/png;base64,{png}">')
+            elif isinstance(data.get("text/plain"), str):
+                parts.append(render.pre(data["text/plain"][:OUTPUT_TEXT_LIMIT], "out"))
+        elif kind == "error":
+            lines = output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]
+            parts.append(
+                render.pre("\n".join(str(x) for x in lines)[:OUTPUT_TEXT_LIMIT], "out err")
+            )
+    return "".join(parts)
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def render_notebook(
+    assignment: str,
+    notebook: dict,
+    graded: NotebookResult,
+    record: SubmissionResult,
+    grades: Grades,
+) -> str:
+    tests = {test.grade_id: test for test in graded.tests}
+    status = graded.status
+    title = t("grading.feedback.title", assignment=assignment, notebook=graded.name)
+    total = t("grading.feedback.total", score=_points(grades.score), max=_points(grades.max_score))
+    when = t("grading.feedback.submitted", time=record.timestamp) if record.timestamp else ""
+    pending = t("grading.feedback.pending_manual") if grades.needs_manual else ""
+    head = [
+        f"<h1>{escape(title)}</h1>",
+        f"<p>{escape(t('grading.feedback.trainee', name=grades.name, id=record.student))}"
+        + (f" · {escape(when)}" if when else "")
+        + "</p>",
+        f'<p>{escape(t("grading.feedback.status"))}: <span class="status-{status.value}">'
+        f"{escape(t(f'grading.status.{status.value}'))}</span></p>",
+        f'<p class="total">{escape(total)}'
+        + (f' <span class="muted">({escape(pending)})</span>' if pending else "")
+        + "</p>",
+    ]
+    notes = [
+        t(f"grading.note.{note['code']}", grade_id=note.get("grade_id", ""))
+        for note in graded.notes
+        if note.get("code") in NOTE_CODES
+    ]
+    if notes:
+        head.append(
+            "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in dict.fromkeys(notes)) + "</ul>"
+        )
+    body = []
+    for cell in notebook.get("cells", []):
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        grade_id = meta.get("grade_id", "")
+        source = _source(cell)
+        if grade_id in tests:
+            body.append(_test_block(source, tests[grade_id]))
+        elif cell.get("cell_type") == "markdown":
+            body.append(render.markdown(source))
+            if meta.get("grade"):
+                body.append(_manual_line(grades.cells.get(grade_id)))
+        elif cell.get("cell_type") == "code":
+            body.append(render.pre(source, "code") + _outputs(cell.get("outputs") or []))
+            if meta.get("grade") and meta.get("solution"):
+                body.append(_manual_line(grades.cells.get(grade_id)))
+    return render.page(
+        title, "<header>" + "\n".join(head) + "</header>\n<main>" + "\n".join(body) + "</main>"
+    )
+
+
+def _test_block(source: str, test: TestResult) -> str:
+    passed = test.passed
+    badge = t(
+        "grading.feedback.test_passed" if passed else "grading.feedback.test_failed",
+        score=_points(test.score),
+        max=_points(test.points),
+    )
+    parts = [
+        f'<div class="test {"pass" if passed else "fail"}">',
+        f'<p class="badge">{escape(badge)}</p>',
+        render.pre(visible_source(source), "code"),
+    ]
+    if hidden_lines(source):
+        parts.append(f'<p class="muted">{escape(t("grading.feedback.has_hidden"))}</p>')
+    if not passed and test.message:
+        parts.append(render.pre(test.shown_message, "out err"))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _manual_line(grade: tuple[float | None, float | None, float] | None) -> str:
+    if grade is None:
+        return ""
+    auto, manual, maximum = grade
+    if manual is not None:
+        text = t("grading.feedback.manual_score", score=_points(manual), max=_points(maximum))
+    elif auto is not None:
+        text = t("grading.feedback.manual_score", score=_points(auto), max=_points(maximum))
+    else:
+        text = t("grading.feedback.manual_pending", max=_points(maximum))
+    return f'<p class="badge">{escape(text)}</p>'
+
+
+def generate_feedback(workshop: Workshop, assignment: str) -> list[Path]:
+    """Write every graded submission's feedback pages; release them through the exchange."""
+    workshop.require_assignment(assignment)
+    records = results.load_all(workshop.results_dir, assignment)
+    written = []
+    with workshop.gradebook() as gradebook:
+        for record in records:
+            folder = workshop.feedback_dir / record.student / assignment
+            for graded in record.notebooks:
+                path = (
+                    workshop.autograded_dir / record.student / assignment / f"{graded.name}.ipynb"
+                )
+                notebook = json.loads(path.read_text(encoding="utf-8"))
+                grades = _grades(gradebook, graded.name, assignment, record.student)
+                page = render_notebook(assignment, notebook, graded, record, grades)
+                target = folder / f"{graded.name}.html"
+                atomic.write_text(target, page)
+                written.append(target)
+            _copy_exchange_keys(workshop, record.student, assignment, folder)
+    _release(workshop, assignment, records)
+    return written
+
+
+def _copy_exchange_keys(workshop: Workshop, student: str, assignment: str, folder: Path) -> None:
+    """nbgrader's release_feedback names each page by the submission's secret."""
+    submitted = workshop.submitted_dir / student / assignment
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        if (submitted / name).exists():
+            shutil.copyfile(submitted / name, folder / name)
+
+
+def _release(workshop: Workshop, assignment: str, records: list[SubmissionResult]) -> None:
+    if not (workshop.exchange_root / workshop.course_id).is_dir():
+        return
+    api = workshop.api()
+    for record in records:
+        folder = workshop.feedback_dir / record.student / assignment
+        if (folder / "submission_secret.txt").exists() and (folder / "timestamp.txt").exists():
+            with warnings.catch_warnings():
+                # nbgrader 0.9 passes a misspelt keyword to traitlets, which warns
+                warnings.simplefilter("ignore", DeprecationWarning)
+                api.release_feedback(assignment, record.student)

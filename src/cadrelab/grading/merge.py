@@ -1,0 +1,60 @@
+"""Write one graded submission into nbgrader's gradebook (the main process is the only writer).
+
+Mirrors nbgrader's SaveAutoGrades: a test's auto score is set and a manual score a
+trainer already gave is kept (and flagged for review); an unchanged answer cell
+gets the comment "No response." and an unanswered manually graded cell scores 0.
+Submissions that did not end as ``graded`` are flagged, so the formgrader shows them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from cadrelab.grading.plan import NotebookSpec
+from cadrelab.grading.results import Status, SubmissionResult
+
+
+def write_result(gradebook: Any, result: SubmissionResult, specs: dict[str, NotebookSpec]) -> None:
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        # nbgrader's add_submission builds rows under autoflush and SQLAlchemy warns about it.
+        warnings.simplefilter("ignore", SAWarning)
+        _write(gradebook, result, specs)
+
+
+def _write(gradebook: Any, result: SubmissionResult, specs: dict[str, NotebookSpec]) -> None:
+    gradebook.update_or_create_student(result.student)
+    extra = {"timestamp": result.timestamp} if result.timestamp else {}
+    gradebook.update_or_create_submission(result.assignment, result.student, **extra)
+    for notebook in result.notebooks:
+
+        def grade(grade_id: str, name: str = notebook.name) -> Any:
+            return gradebook.find_grade(grade_id, name, result.assignment, result.student)
+
+        for test in notebook.tests:
+            entry = grade(test.grade_id)
+            entry.auto_score = test.score
+            entry.needs_manual_grade = entry.manual_score is not None
+        for item in notebook.manual:
+            entry = grade(item.grade_id)
+            if item.answered:
+                entry.auto_score = None
+                entry.needs_manual_grade = True
+            else:
+                entry.auto_score = 0.0
+                entry.needs_manual_grade = entry.manual_score is not None
+        spec = specs[notebook.name]
+        for cell in spec.cells:
+            if cell.role in ("answer", "manual", "task"):
+                comment = gradebook.find_comment(
+                    cell.grade_id, notebook.name, result.assignment, result.student
+                )
+                unanswered = cell.grade_id in notebook.unanswered
+                comment.auto_comment = "No response." if unanswered else None
+        submitted = gradebook.find_submission_notebook(
+            notebook.name, result.assignment, result.student
+        )
+        submitted.flagged = notebook.status is not Status.GRADED
+    gradebook.db.commit()

@@ -1,0 +1,169 @@
+"""The class's results as two tables, for the report and the CSV export.
+
+Scores come from nbgrader's gradebook (so manual grades given in the formgrader
+count); statuses, skills and per-test outcomes from cadrelab's records; names
+and units from the roster.  A trainee on the roster who has not submitted an
+assignment that was released appears with the status ``missing``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cadrelab.grading import results
+from cadrelab.grading.roster import load_roster
+from cadrelab.grading.workshop import Workshop
+
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class ClassResults:
+    submissions: pd.DataFrame
+    items: pd.DataFrame
+    assignments: list[str]
+
+
+SUBMISSION_COLUMNS = [
+    "student",
+    "full_name",
+    "unit",
+    "assignment",
+    "status",
+    "score",
+    "max_score",
+    "percent",
+    "needs_manual",
+    "submitted_at",
+    "notes",
+]
+ITEM_COLUMNS = [
+    "student",
+    "assignment",
+    "notebook",
+    "grade_id",
+    "skill",
+    "kind",
+    "score",
+    "max_score",
+    "passed",
+]
+
+
+def load_class(workshop: Workshop) -> ClassResults:
+    roster = {t.id: t for t in load_roster(workshop)}
+    released = (
+        sorted(p.name for p in workshop.release_dir.glob("*") if p.is_dir())
+        if workshop.release_dir.is_dir()
+        else []
+    )
+    records = results.load_all(workshop.results_dir)
+    submissions, items = [], []
+    seen = set()
+    with workshop.gradebook() as gradebook:
+        students = {s.id: s for s in gradebook.students}
+        for record in records:
+            seen.add((record.student, record.assignment))
+            submissions.append(_submission_row(gradebook, record, roster, students))
+            items.extend(_item_rows(gradebook, record))
+    for assignment in released:
+        for student in sorted(roster):
+            if (student, assignment) not in seen:
+                trainee = roster[student]
+                submissions.append(
+                    [
+                        student,
+                        trainee.full_name,
+                        trainee.unit,
+                        assignment,
+                        MISSING,
+                        0.0,
+                        float("nan"),
+                        float("nan"),
+                        False,
+                        "",
+                        "",
+                    ]
+                )
+    frame = pd.DataFrame(submissions, columns=SUBMISSION_COLUMNS)
+    frame = frame.sort_values(["assignment", "student"], ignore_index=True)
+    item_frame = pd.DataFrame(items, columns=ITEM_COLUMNS)
+    assignments = sorted(set(released) | set(frame["assignment"]))
+    return ClassResults(frame, item_frame, assignments)
+
+
+def _submission_row(
+    gradebook: object, record: results.SubmissionResult, roster: dict, students: dict
+) -> list:
+    submission = gradebook.find_submission(record.assignment, record.student)  # type: ignore[attr-defined]
+    score, maximum = float(submission.score), float(submission.max_score)
+    trainee = roster.get(record.student)
+    student = students.get(record.student)
+    full_name = (
+        trainee.full_name
+        if trainee
+        else " ".join(
+            p for p in (getattr(student, "last_name", ""), getattr(student, "first_name", "")) if p
+        )
+    )
+    notes = sorted({note["code"] for nb in record.notebooks for note in nb.notes})
+    return [
+        record.student,
+        full_name,
+        trainee.unit if trainee else "",
+        record.assignment,
+        record.status.value,
+        score,
+        maximum,
+        100 * score / maximum if maximum else 0.0,
+        bool(submission.needs_manual_grade),
+        record.timestamp or "",
+        " ".join(notes),
+    ]
+
+
+def _item_rows(gradebook: object, record: results.SubmissionResult) -> list[list]:
+    rows = []
+    for notebook in record.notebooks:
+        grades = {
+            g.name: g
+            for g in gradebook.find_submission_notebook(  # type: ignore[attr-defined]
+                notebook.name, record.assignment, record.student
+            ).grades
+        }
+        for test in notebook.tests:
+            grade = grades[test.grade_id]
+            score = float(grade.score)
+            rows.append(
+                [
+                    record.student,
+                    record.assignment,
+                    notebook.name,
+                    test.grade_id,
+                    test.skill,
+                    "test",
+                    score,
+                    test.points,
+                    score >= test.points,
+                ]
+            )
+        for item in notebook.manual:
+            grade = grades[item.grade_id]
+            graded = grade.manual_score is not None or grade.auto_score is not None
+            score = float(grade.score) if graded else float("nan")
+            rows.append(
+                [
+                    record.student,
+                    record.assignment,
+                    notebook.name,
+                    item.grade_id,
+                    item.skill,
+                    "manual",
+                    score,
+                    item.points,
+                    (score >= item.points) if graded else None,
+                ]
+            )
+    return rows

@@ -1,0 +1,200 @@
+"""Simulated minutes mapped onto working days and office sessions.
+
+Minute 0 is midnight at the start of ``start_date``.  Under the ``office``
+calendar the centre is open in the sessions of ``office_hours.csv`` on the
+working days of :mod:`cadrelab.calendar` (holidays off, make-up Saturdays on);
+deadlines are counted in working days with the 15:00 cut-off.  Under the
+``continuous`` calendar every day is a working day and the whole day is one
+session, which is what queueing theory assumes; a deadline of ``d`` days is then
+the end of the ``d``-th day after the day of arrival.
+
+Everything here works on whole arrays, before or after a run, never inside the
+event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from cadrelab import calendar
+from cadrelab.sim.scenario import Profile, Scenario
+
+MINUTES_PER_DAY = 1440.0
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The time frame of one scenario: which days are open and when."""
+
+    kind: str
+    start_date: dt.date
+    horizon_days: int
+    warmup_days: int
+    sessions: tuple[tuple[float, float], ...]
+    cutoff: float | None
+    working: np.ndarray  # bool per day of the horizon
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario) -> Clock:
+        days = [scenario.start_date + dt.timedelta(n) for n in range(scenario.horizon_days)]
+        if scenario.calendar == "continuous":
+            return cls(
+                "continuous",
+                scenario.start_date,
+                scenario.horizon_days,
+                scenario.warmup_days,
+                ((0.0, MINUTES_PER_DAY),),
+                None,
+                np.ones(len(days), dtype=bool),
+            )
+        hours = calendar.office_hours()
+        sessions = tuple((_minute(start), _minute(end)) for start, end in hours.sessions)
+        working = np.array([calendar.is_working_day(d) for d in days], dtype=bool)
+        return cls(
+            "office",
+            scenario.start_date,
+            scenario.horizon_days,
+            scenario.warmup_days,
+            sessions,
+            _minute(hours.cutoff),
+            working,
+        )
+
+    @property
+    def horizon(self) -> float:
+        return self.horizon_days * MINUTES_PER_DAY
+
+    @property
+    def warmup(self) -> float:
+        return self.warmup_days * MINUTES_PER_DAY
+
+    @property
+    def measured_working_days(self) -> int:
+        """Working days after the warm-up: the denominator of 'per working day' figures."""
+        return int(self.working[self.warmup_days :].sum())
+
+    # --- who is at work, and when citizens come ----------------------------------
+
+    def windows(
+        self,
+        *,
+        hours: tuple[tuple[float, float], ...] | None = None,
+        fte: float = 1.0,
+        absent: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """An officer's working windows as an (n, 2) array of minutes, sorted and merged.
+
+        The office's sessions on working days, cut to the officer's ``hours``; with
+        ``fte`` below 1 the officer works the first ``fte`` share of each window.
+        """
+        pieces = [
+            (max(s, hs), min(e, he))
+            for s, e in self.sessions
+            for hs, he in (hours or ((0.0, MINUTES_PER_DAY),))
+            if min(e, he) > max(s, hs)
+        ]
+        days = np.flatnonzero(self.working & ~absent if absent is not None else self.working)
+        if not pieces or not len(days):
+            return np.empty((0, 2))
+        piece = np.array(pieces)
+        piece[:, 1] = piece[:, 0] + fte * (piece[:, 1] - piece[:, 0])
+        offsets = days[:, None] * MINUTES_PER_DAY
+        starts = (offsets + piece[None, :, 0]).ravel()
+        ends = (offsets + piece[None, :, 1]).ravel()
+        return _merge(starts, ends)
+
+    def arrival_slots(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+        """Open time split into hourly slots, and the arrival rate per minute in each slot
+        for one arrival per working day of weekday weight 1 (scale by arrivals per day).
+        """
+        slots = [
+            (max(s, h * 60.0), min(e, (h + 1) * 60.0), h)
+            for s, e in self.sessions
+            for h in range(int(s // 60), int(np.ceil(e / 60)))
+            if min(e, (h + 1) * 60.0) > max(s, h * 60.0)
+        ]
+        hour_weight = np.array([profile.hour_weight(h) for _, _, h in slots])
+        bounds = np.array([(a, b) for a, b, _ in slots])
+        total = float((hour_weight * (bounds[:, 1] - bounds[:, 0])).sum())
+        if total <= 0:
+            return np.empty((0, 2)), np.empty(0)
+        days = np.flatnonzero(self.working)
+        weekday = (self.start_date.weekday() + days) % 7
+        day_factor = np.array([profile.weekday_weight(w) for w in range(7)])[weekday]
+        offsets = days[:, None] * MINUTES_PER_DAY
+        starts = (offsets + bounds[None, :, 0]).ravel()
+        ends = (offsets + bounds[None, :, 1]).ravel()
+        rates = (day_factor[:, None] * (hour_weight / total)[None, :]).ravel()
+        keep = rates > 0
+        return np.column_stack([starts[keep], ends[keep]]), rates[keep]
+
+    def open_moments(self, every: float) -> np.ndarray:
+        """Moments ``every`` minutes apart from the end of the warm-up, when the office is open."""
+        moments = np.arange(self.warmup, self.horizon, every)
+        day = (moments // MINUTES_PER_DAY).astype(np.int64)
+        minute = moments - day * MINUTES_PER_DAY
+        open_now = np.zeros(len(moments), dtype=bool)
+        for start, end in self.sessions:
+            open_now |= (minute >= start) & (minute < end)
+        return moments[open_now & self.working[day]]
+
+    # --- deadlines and lead times --------------------------------------------------
+
+    def due(self, arrival: np.ndarray, working_days: np.ndarray) -> np.ndarray:
+        """End of the due day, in minutes, of dossiers arriving at ``arrival``."""
+        day = np.floor(arrival / MINUTES_PER_DAY)
+        if self.kind == "continuous":
+            return (day + working_days + 1) * MINUTES_PER_DAY
+        due = calendar.default_calendar().deadline_many(self._datetimes(arrival), working_days)
+        return (self._day_index(due) + 1) * MINUTES_PER_DAY
+
+    def lead_days(self, arrival: np.ndarray, finish: np.ndarray) -> np.ndarray:
+        """Lead time in working days (office) or elapsed days (continuous); NaN if unfinished.
+
+        Office: working days from the day the dossier counts as received (15:00
+        cut-off) to the day its result is ready; 0 means the same day.
+        """
+        done = ~np.isnan(finish)
+        result = np.full(arrival.shape, np.nan)
+        if self.kind == "continuous":
+            result[done] = (finish[done] - arrival[done]) / MINUTES_PER_DAY
+            return result
+        cal = calendar.default_calendar()
+        received = cal.deadline_many(
+            self._datetimes(arrival[done]), np.zeros(int(done.sum()), dtype=np.int64)
+        )
+        finished = np.datetime64(self.start_date, "D") + np.floor(
+            finish[done] / MINUTES_PER_DAY
+        ).astype("timedelta64[D]")
+        result[done] = np.maximum(cal.working_days_between_many(received, finished), 0)
+        return result
+
+    def _datetimes(self, minutes: np.ndarray) -> np.ndarray:
+        seconds = np.round(minutes * 60).astype(np.int64).astype("timedelta64[s]")
+        return np.datetime64(self.start_date, "s") + seconds
+
+    def _day_index(self, days: np.ndarray) -> np.ndarray:
+        start = np.datetime64(self.start_date, "D")
+        return (days.astype("datetime64[D]") - start).astype(np.int64)
+
+
+def _minute(moment: dt.time) -> float:
+    return moment.hour * 60 + moment.minute + moment.second / 60
+
+
+def _merge(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Sorted windows with touching neighbours joined (a 24-hour officer has one window)."""
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    if not len(starts):
+        return np.empty((0, 2))
+    new_run = np.ones(len(starts), dtype=bool)
+    new_run[1:] = starts[1:] > np.maximum.accumulate(ends)[:-1]
+    merged_ends = np.maximum.reduceat(ends, np.flatnonzero(new_run))
+    return np.column_stack([starts[new_run], merged_ends])

@@ -1,0 +1,196 @@
+"""Figures of one replication, computed from its records on whole arrays.
+
+Every figure covers the time after the warm-up: dossiers that arrived after it,
+steps that entered a queue after it, and working time after it.
+
+* ``wait_minutes`` (role): clock minutes a step waited in the role's queue
+  before an officer started it (steps not started by the end are counted in
+  ``waiting_at_end``, not in the mean).
+* ``utilization`` (officer): minutes spent working on steps over minutes of the
+  officer's working windows.  (role): minutes spent on the role's steps over the
+  working minutes of every officer who holds the role (each counted in full).
+* ``queue_length`` (role): time-average number of steps waiting in the role's
+  queue, clock time after the warm-up (exact, from the records).
+* ``on_time_rate`` (procedure): share of dossiers whose result was ready by the
+  end of the due day, among those whose outcome is known at the end (finished,
+  or unfinished and already past due).
+* ``lead_time_working_days`` (procedure): working days from the day a dossier
+  counts as received to the day its result was ready (finished dossiers).
+* ``counter_wait_minutes`` (overall): wait of in-person citizens before their
+  first step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cadrelab.sim.clock import Clock
+from cadrelab.sim.model import Records
+from cadrelab.sim.scenario import Scenario
+
+Key = tuple[str, str, str]  # (scope, name, metric): ("role", "land", "wait_minutes")
+
+
+def step_table(records: Records) -> dict[str, np.ndarray]:
+    """One row per step that entered a queue, by dossier and step, with its role and end."""
+    entered = ~np.isnan(records.ready) & (records.dossiers.roles >= 0)
+    dossier, step = np.nonzero(entered)
+    return {
+        "dossier": dossier,
+        "step": step,
+        "role": records.dossiers.roles[dossier, step],
+        "officer": records.officer[dossier, step],
+        "ready": records.ready[dossier, step],
+        "start": records.start[dossier, step],
+        "end": records.ready[dossier, step + 1],
+        "worked_until": records.worked_until[dossier, step],
+    }
+
+
+def compute(scenario: Scenario, clock: Clock, records: Records) -> dict[Key, float]:
+    """All figures of one replication, keyed (scope, name, metric), in report order."""
+    steps = step_table(records)
+    figures: dict[Key, float] = {}
+    figures.update(_role_and_officer_figures(scenario, clock, records, steps))
+    figures.update(_procedure_figures(scenario, clock, records, steps))
+    return figures
+
+
+def _working_minutes(windows: np.ndarray, moments: np.ndarray) -> np.ndarray:
+    """Minutes of ``windows`` before each of ``moments``."""
+    if not len(windows):
+        return np.zeros(len(moments))
+    cumulative = np.cumsum(windows[:, 1] - windows[:, 0])
+    values = np.empty(2 * len(windows))
+    values[0::2] = cumulative - (windows[:, 1] - windows[:, 0])
+    values[1::2] = cumulative
+    return np.interp(moments, windows.ravel(), values)
+
+
+def _role_and_officer_figures(
+    scenario: Scenario, clock: Clock, records: Records, steps: dict[str, np.ndarray]
+) -> dict[Key, float]:
+    warmup, horizon = clock.warmup, clock.horizon
+    n_roles = len(scenario.roles)
+    started = np.flatnonzero(~np.isnan(steps["start"]))
+    officer = steps["officer"][started]
+    begin = np.maximum(steps["start"][started], warmup)
+    done = np.minimum(np.nan_to_num(steps["worked_until"][started], nan=horizon), horizon)
+    busy = np.zeros(len(started))
+    available = np.zeros(len(records.windows))
+    for k, windows in enumerate(records.windows):
+        mine = officer == k
+        count = int(mine.sum())
+        worked = _working_minutes(
+            windows, np.concatenate([begin[mine], done[mine], [warmup, horizon]])
+        )
+        busy[mine] = np.maximum(worked[count : 2 * count] - worked[:count], 0.0)
+        available[k] = worked[-1] - worked[-2]
+    officer_busy = np.bincount(officer, weights=busy, minlength=len(records.windows))
+    busy_role = np.bincount(steps["role"][started], weights=busy, minlength=n_roles)
+    role_index = scenario.role_index()
+    role_available = np.zeros(n_roles)
+    for k, person in enumerate(scenario.staff):
+        for role in person.roles:
+            role_available[role_index[role]] += available[k]
+
+    role = steps["role"]
+    wait = steps["start"] - steps["ready"]
+    measured = (steps["ready"] >= warmup) & ~np.isnan(wait)
+    waits = _group_mean(role[measured], wait[measured], n_roles)
+    counted = np.bincount(role[measured], minlength=n_roles)
+    queued_at_end = np.bincount(role[np.isnan(steps["start"])], minlength=n_roles)
+    waited = np.clip(np.nan_to_num(steps["start"], nan=horizon), warmup, horizon) - np.clip(
+        steps["ready"], warmup, horizon
+    )
+    queue_length = np.bincount(role, weights=waited, minlength=n_roles) / (horizon - warmup)
+    days = max(clock.measured_working_days, 1)
+    figures: dict[Key, float] = {}
+    for r, name in enumerate(scenario.roles):
+        figures["role", name, "wait_minutes"] = float(waits[r])
+        figures["role", name, "utilization"] = _ratio(busy_role[r], role_available[r])
+        figures["role", name, "queue_length"] = float(queue_length[r])
+        figures["role", name, "steps_per_working_day"] = counted[r] / days
+        figures["role", name, "waiting_at_end"] = float(queued_at_end[r])
+    for k, person in enumerate(scenario.staff):
+        figures["officer", person.id, "utilization"] = _ratio(officer_busy[k], available[k])
+    figures["overall", "all", "wait_minutes"] = _mean(wait[measured])
+    in_person_first = measured & (steps["step"] == 0) & ~records.dossiers.online[steps["dossier"]]
+    figures["overall", "all", "counter_wait_minutes"] = _mean(wait[in_person_first])
+    return figures
+
+
+def queue_lengths(records: Records, n_roles: int, moments: np.ndarray) -> np.ndarray:
+    """(moments, roles): steps waiting in each role's queue at each moment."""
+    steps = step_table(records)
+    lengths = np.zeros((len(moments), n_roles))
+    for r in range(n_roles):
+        mine = steps["role"] == r
+        entered = np.sort(steps["ready"][mine])
+        left = np.sort(np.nan_to_num(steps["start"][mine], nan=np.inf))
+        lengths[:, r] = np.searchsorted(entered, moments, side="right") - np.searchsorted(
+            left, moments, side="right"
+        )
+    return lengths
+
+
+def _procedure_figures(
+    scenario: Scenario, clock: Clock, records: Records, steps: dict[str, np.ndarray]
+) -> dict[Key, float]:
+    dossiers = records.dossiers
+    measured = dossiers.arrival >= clock.warmup
+    finish = records.finish
+    finished = ~np.isnan(finish)
+    on_time = finished & (finish <= dossiers.due)
+    late = (finished & (finish > dossiers.due)) | (~finished & (dossiers.due <= clock.horizon))
+    lead = clock.lead_days(dossiers.arrival, finish)
+    days = max(clock.measured_working_days, 1)
+    n = len(scenario.procedures)
+    group = dossiers.procedure[measured]
+
+    def count(flag: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=flag[measured], minlength=n)
+
+    arrived = np.bincount(group, minlength=n)
+    per_procedure = {
+        "dossiers_per_working_day": arrived / days,
+        "on_time_rate": _ratios(count(on_time), count(on_time | late)),
+        "lead_time_working_days": _group_mean(
+            group[finished[measured]], lead[measured & finished], n
+        ),
+        "late_per_working_day": count(late) / days,
+        "unfinished_at_end": count(~finished),
+    }
+    figures: dict[Key, float] = {}
+    for p, procedure in enumerate(scenario.procedures):
+        for metric, values in per_procedure.items():
+            figures["procedure", procedure.code, metric] = float(values[p])
+    decided = (on_time | late) & measured
+    figures.update(
+        {
+            ("overall", "all", "dossiers_per_working_day"): measured.sum() / days,
+            ("overall", "all", "on_time_rate"): _ratio((on_time & measured).sum(), decided.sum()),
+            ("overall", "all", "lead_time_working_days"): _mean(lead[measured & finished]),
+            ("overall", "all", "late_per_working_day"): (late & measured).sum() / days,
+            ("overall", "all", "unfinished_at_end"): float((measured & ~finished).sum()),
+        }
+    )
+    return figures
+
+
+def _group_mean(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Mean of ``values`` per group 0..n-1 (NaN for an empty group)."""
+    return _ratios(np.bincount(group, weights=values, minlength=n), np.bincount(group, minlength=n))
+
+
+def _ratios(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / np.maximum(denominator, 1e-300), np.nan)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else float("nan")
