@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from cadrelab import lab
 from tests.conftest import REPO, free_port, require_executable
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -45,14 +45,16 @@ def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 90) -> N
 
 
 @contextlib.contextmanager
-def jupyter_server(command: list[str], root: Path, env: dict | None = None) -> Iterator[str]:
-    """Run a Jupyter server app (lab, voila …) on a free loopback port; yield its base URL."""
+def jupyter_server(
+    command: Callable[[int], list[str]], root: Path, env: dict | None = None
+) -> Iterator[str]:
+    """Run a Jupyter server app (lab, voila …) on a free loopback port; yield its base URL.
+
+    ``command`` maps the port to the command line.
+    """
     port = free_port()
-    args = [*command, f"--port={port}", "--no-browser"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and "voila" not in command[-1]:
-        args.append("--allow-root")
     process = subprocess.Popen(
-        args,
+        command(port),
         cwd=root,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
@@ -71,14 +73,11 @@ def jupyter_server(command: list[str], root: Path, env: dict | None = None) -> I
             process.kill()
 
 
-def jupyter_lab_command(root: Path, token: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={token}",
+def jupyter_lab_command(root: Path, token: str) -> Callable[[int], list[str]]:
+    """`cadrelab lab`'s own command line, with the app exposed so a test can run commands."""
+    lab.install_lab_defaults()
+    return lambda port: [
+        *lab.lab_command(port, token, open_browser=False, root=root),
         "--LabApp.expose_app_in_browser=True",
     ]
 

@@ -13,8 +13,16 @@ SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
 MINUTES_PER_DAY = 1440
 
 
-def textbook(servers: int, utilisation: float, *, mean: float = 20.0, horizon_days: int = 110,
-             warmup_days: int = 10, replications: int = 10, seed: int = 7) -> dict:
+def textbook(
+    servers: int,
+    utilisation: float,
+    *,
+    mean: float = 20.0,
+    horizon_days: int = 110,
+    warmup_days: int = 10,
+    replications: int = 10,
+    seed: int = 7,
+) -> dict:
     """M/M/c as a scenario: continuous calendar, one role, ``servers`` officers."""
     per_day = utilisation * servers / mean * MINUTES_PER_DAY
     return {
@@ -26,12 +34,14 @@ def textbook(servers: int, utilisation: float, *, mean: float = 20.0, horizon_da
         "seed": seed,
         "roles": ["desk"],
         "staff": [{"id": f"o{k}", "roles": ["desk"]} for k in range(servers)],
-        "procedures": [{
-            "code": "demo",
-            "arrivals_per_day": per_day,
-            "deadline_working_days": 5,
-            "steps": [{"role": "desk", "minutes": {"dist": "exponential", "mean": mean}}],
-        }],
+        "procedures": [
+            {
+                "code": "demo",
+                "arrivals_per_day": per_day,
+                "deadline_working_days": 5,
+                "steps": [{"role": "desk", "minutes": {"dist": "exponential", "mean": mean}}],
+            }
+        ],
     }
 
 

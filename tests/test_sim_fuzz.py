@@ -6,6 +6,7 @@ model's invariants (steps in order, utilisation within [0, 1], figures finite).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from pathlib import Path
@@ -25,29 +26,71 @@ from tests.sim_helpers import textbook
 BASE = {
     **textbook(2, 0.6, horizon_days=5, warmup_days=1, replications=1),
     "demand": {"arrivals_per_day": 10, "online_share": 0.2},
-    "policies": {"queue": "edf", "batch_roles": ["desk"],
-                 "reception_support": {"role": "desk", "time_factor": 0.8}},
+    "policies": {
+        "queue": "edf",
+        "batch_roles": ["desk"],
+        "reception_support": {"role": "desk", "time_factor": 0.8},
+    },
 }
-BASE["staff"][0].update(fte=0.5, hours=["08:00-11:00"], absence={
-    "daily_probability": 0.1, "dates": ["2025-07-02"],
-    "periods": [{"start": "2025-07-03", "end": "2025-07-04"}]})
-BASE["procedures"].append({"code": "HT-KS", "share": 1.0, "profile": {
-    "hours": {8: 1.0, "9": 0.5}, "weekdays": {"mon": 2.0}},
-    "steps": [{"role": "desk", "channel": "in_person",
-               "minutes": {"dist": "lognormal", "mean": 5, "sd": 2}},
-              {"role": "desk", "minutes": {"dist": "triangular", "low": 1, "mode": 2, "high": 3},
-               "online_minutes": {"dist": "empirical", "values": [1, 2]}}]})
+BASE["staff"][0].update(
+    fte=0.5,
+    hours=["08:00-11:00"],
+    absence={
+        "daily_probability": 0.1,
+        "dates": ["2025-07-02"],
+        "periods": [{"start": "2025-07-03", "end": "2025-07-04"}],
+    },
+)
+BASE["procedures"].append(
+    {
+        "code": "HT-KS",
+        "share": 1.0,
+        "profile": {"hours": {8: 1.0, "9": 0.5}, "weekdays": {"mon": 2.0}},
+        "steps": [
+            {
+                "role": "desk",
+                "channel": "in_person",
+                "minutes": {"dist": "lognormal", "mean": 5, "sd": 2},
+            },
+            {
+                "role": "desk",
+                "minutes": {"dist": "triangular", "low": 1, "mode": 2, "high": 3},
+                "online_minutes": {"dist": "empirical", "values": [1, 2]},
+            },
+        ],
+    }
+)
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.integers(), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.integers(),
+    st.text(max_size=12),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["desk", "a", "exponential", "fixed", "office", "continuous", "edf",
-                     "2025-07-01", "08:00-09:00", "HT-KS", "DD-CN", "all", "x-y"]),
+    st.sampled_from(
+        [
+            "desk",
+            "a",
+            "exponential",
+            "fixed",
+            "office",
+            "continuous",
+            "edf",
+            "2025-07-01",
+            "08:00-09:00",
+            "HT-KS",
+            "DD-CN",
+            "all",
+            "x-y",
+        ]
+    ),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -85,8 +128,13 @@ def mutated(draw):
     for _ in range(draw(st.integers(1, 4))):
         paths = [p for p in _paths(data) if p]
         path = draw(st.sampled_from(paths))
-        _mutate(data, path, draw(st.sampled_from(["set", "delete", "add"])), draw(values),
-                draw(st.text(max_size=8)))
+        _mutate(
+            data,
+            path,
+            draw(st.sampled_from(["set", "delete", "add"])),
+            draw(values),
+            draw(st.text(max_size=8)),
+        )
     return data
 
 
@@ -111,29 +159,45 @@ def test_mutated_scenarios_give_a_scenario_or_an_input_error(data) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.dictionaries(st.sampled_from([*BASE, "extends", "x-anchor", "other"]), values,
-                       max_size=8))
+@given(
+    st.dictionaries(st.sampled_from([*BASE, "extends", "x-anchor", "other"]), values, max_size=8)
+)
 def test_arbitrary_dicts_give_an_input_error(data) -> None:
     _parse_or_input_error(data)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[
-    HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_arbitrary_files_give_an_input_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8")
-    try:
+    with contextlib.suppress(InputError):
         load_scenario(path)
-    except InputError:
-        pass
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(["name", "scenario", "replications", "seed",
-                                        "provinces", "variants", "metrics", "demand_scale",
-                                        "communes_per_province", "horizon_days"]), values,
-                       max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "scenario",
+                "replications",
+                "seed",
+                "provinces",
+                "variants",
+                "metrics",
+                "demand_scale",
+                "communes_per_province",
+                "horizon_days",
+            ]
+        ),
+        values,
+        max_size=6,
+    )
+)
 def test_arbitrary_sweep_specs_give_an_input_error(data) -> None:
     from pydantic import ValidationError
 
@@ -141,22 +205,28 @@ def test_arbitrary_sweep_specs_give_an_input_error(data) -> None:
         spec = SweepSpec.model_validate(data)
     except ValidationError:
         return
-    try:
+    with contextlib.suppress(InputError):
         expand(spec, Path(__file__).resolve().parents[1] / "simulations")
-    except InputError:
-        pass
 
 
 distributions = st.one_of(
     st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(0.5, 90)),
-    st.builds(lambda m, s: {"dist": "lognormal", "mean": m, "sd": s}, st.floats(1, 90),
-              st.floats(0.1, 60)),
-    st.builds(lambda a, b, c: dict(zip(("low", "mode", "high"), sorted((a, b, c + 0.5)),
-                                       strict=True), dist="triangular"),
-              st.floats(0, 30), st.floats(0, 30), st.floats(0, 30)),
+    st.builds(
+        lambda m, s: {"dist": "lognormal", "mean": m, "sd": s}, st.floats(1, 90), st.floats(0.1, 60)
+    ),
+    st.builds(
+        lambda a, b, c: dict(
+            zip(("low", "mode", "high"), sorted((a, b, c + 0.5)), strict=True), dist="triangular"
+        ),
+        st.floats(0, 30),
+        st.floats(0, 30),
+        st.floats(0, 30),
+    ),
     st.builds(lambda v: {"dist": "fixed", "value": v}, st.floats(0, 120)),
-    st.builds(lambda vs: {"dist": "empirical", "values": vs},
-              st.lists(st.floats(0, 60), min_size=1, max_size=5)),
+    st.builds(
+        lambda vs: {"dist": "empirical", "values": vs},
+        st.lists(st.floats(0, 60), min_size=1, max_size=5),
+    ),
 )
 
 
@@ -166,28 +236,54 @@ def small_scenarios(draw):
     staff = []
     for k in range(draw(st.integers(1, 4))):
         held = draw(st.lists(st.sampled_from(roles), min_size=1, max_size=3, unique=True))
-        staff.append({"id": f"o{k}", "roles": held, "fte": draw(st.sampled_from([1.0, 0.5])),
-                      "absence": {"daily_probability": draw(st.sampled_from([0.0, 0.2]))}})
+        staff.append(
+            {
+                "id": f"o{k}",
+                "roles": held,
+                "fte": draw(st.sampled_from([1.0, 0.5])),
+                "absence": {"daily_probability": draw(st.sampled_from([0.0, 0.2]))},
+            }
+        )
     for role in roles:  # every role held by someone
         if not any(role in o["roles"] for o in staff):
             staff[0]["roles"].append(role)
     procedures = []
     for p in range(draw(st.integers(1, 3))):
-        steps = [{"role": draw(st.sampled_from(roles)), "minutes": draw(distributions),
-                  "channel": channel}
-                 for channel in draw(st.lists(st.sampled_from(["both", "in_person", "online"]),
-                                              min_size=1, max_size=4))]
+        steps = [
+            {
+                "role": draw(st.sampled_from(roles)),
+                "minutes": draw(distributions),
+                "channel": channel,
+            }
+            for channel in draw(
+                st.lists(st.sampled_from(["both", "in_person", "online"]), min_size=1, max_size=4)
+            )
+        ]
         steps.append({"role": roles[0], "minutes": draw(distributions)})
-        procedures.append({"code": f"p{p}", "arrivals_per_day": draw(st.floats(0, 60)),
-                           "online_share": draw(st.sampled_from([0.0, 0.3])),
-                           "deadline_working_days": draw(st.integers(0, 5)), "steps": steps})
+        procedures.append(
+            {
+                "code": f"p{p}",
+                "arrivals_per_day": draw(st.floats(0, 60)),
+                "online_share": draw(st.sampled_from([0.0, 0.3])),
+                "deadline_working_days": draw(st.integers(0, 5)),
+                "steps": steps,
+            }
+        )
     return {
-        "name": "generated", "calendar": draw(st.sampled_from(["office", "continuous"])),
-        "start_date": "2025-09-08", "horizon_days": draw(st.integers(2, 15)),
-        "warmup_days": 1, "replications": 1, "seed": draw(st.integers(0, 2**32)),
-        "roles": roles, "staff": staff, "procedures": procedures,
-        "policies": {"queue": draw(st.sampled_from(["fifo", "edf"])),
-                     "batch_roles": draw(st.lists(st.sampled_from(roles), unique=True))},
+        "name": "generated",
+        "calendar": draw(st.sampled_from(["office", "continuous"])),
+        "start_date": "2025-09-08",
+        "horizon_days": draw(st.integers(2, 15)),
+        "warmup_days": 1,
+        "replications": 1,
+        "seed": draw(st.integers(0, 2**32)),
+        "roles": roles,
+        "staff": staff,
+        "procedures": procedures,
+        "policies": {
+            "queue": draw(st.sampled_from(["fifo", "edf"])),
+            "batch_roles": draw(st.lists(st.sampled_from(roles), unique=True)),
+        },
     }
 
 

@@ -32,16 +32,23 @@ def office(**changes: object) -> dict:
             {"id": "expert", "roles": ["specialist"], "fte": 0.5},
             {"id": "chair", "roles": ["sign"], "hours": ["10:30-11:30", "16:00-17:00"]},
         ],
-        "procedures": [{
-            "code": "demo", "arrivals_per_day": 20, "deadline_working_days": 2,
-            "online_share": 0.3,
-            "steps": [
-                {"role": "reception", "channel": "in_person",
-                 "minutes": {"dist": "triangular", "low": 5, "mode": 10, "high": 20}},
-                {"role": "specialist", "minutes": {"dist": "exponential", "mean": 30}},
-                {"role": "sign", "minutes": {"dist": "fixed", "value": 2}},
-            ],
-        }],
+        "procedures": [
+            {
+                "code": "demo",
+                "arrivals_per_day": 20,
+                "deadline_working_days": 2,
+                "online_share": 0.3,
+                "steps": [
+                    {
+                        "role": "reception",
+                        "channel": "in_person",
+                        "minutes": {"dist": "triangular", "low": 5, "mode": 10, "high": 20},
+                    },
+                    {"role": "specialist", "minutes": {"dist": "exponential", "mean": 30}},
+                    {"role": "sign", "minutes": {"dist": "fixed", "value": 2}},
+                ],
+            }
+        ],
         "policies": {"queue": "fifo", "batch_roles": ["sign"]},
     }
     data.update(changes)
@@ -82,7 +89,9 @@ def test_no_step_starts_outside_its_officers_windows_and_work_pauses_at_closing(
     for k, windows in enumerate(records.windows):
         mine = started & (steps["officer"] == k)
         starts = steps["start"][mine]
-        inside = (windows[:, 0][None, :] <= starts[:, None]) & (starts[:, None] < windows[:, 1][None, :])
+        inside = (windows[:, 0][None, :] <= starts[:, None]) & (
+            starts[:, None] < windows[:, 1][None, :]
+        )
         assert inside.any(axis=1).all(), model.staff[k].id
     # the half-time specialist works the first half of each session
     expert = records.windows[1]
@@ -92,8 +101,9 @@ def test_no_step_starts_outside_its_officers_windows_and_work_pauses_at_closing(
     from cadrelab.sim.metrics import _working_minutes
 
     done = started & ~np.isnan(steps["worked_until"]) & (steps["officer"] == 1)
-    worked = (_working_minutes(expert, steps["worked_until"][done])
-              - _working_minutes(expert, steps["start"][done]))
+    worked = _working_minutes(expert, steps["worked_until"][done]) - _working_minutes(
+        expert, steps["start"][done]
+    )
     work = records.dossiers.work[steps["dossier"][done], steps["step"][done]]
     np.testing.assert_allclose(worked, work, atol=1e-6)
     assert (steps["worked_until"][done] - steps["start"][done] > work + 1).any()  # some paused
@@ -111,7 +121,7 @@ def test_waiting_citizens_keep_their_place_across_closing(run) -> None:
 
 
 def test_deadlines_follow_the_working_calendar_and_the_cut_off(run) -> None:
-    model, rep = run
+    _model, rep = run
     d = rep.records.dossiers
     for i in range(0, len(d), 37):
         received = dt.datetime.combine(START, dt.time()) + dt.timedelta(minutes=float(d.arrival[i]))
@@ -122,7 +132,8 @@ def test_deadlines_follow_the_working_calendar_and_the_cut_off(run) -> None:
     day = (d.arrival // MINUTES_PER_DAY).astype(int)
     # received after 15:00 on a weekday: one more working day to go than before 15:00
     assert (d.due[late] - day[late] * MINUTES_PER_DAY).mean() > (
-        d.due[early] - day[early] * MINUTES_PER_DAY).mean()
+        d.due[early] - day[early] * MINUTES_PER_DAY
+    ).mean()
 
 
 def test_lead_time_counts_working_days_from_receipt(run) -> None:
@@ -170,9 +181,11 @@ def test_utilisation_is_busy_over_available_and_reaches_one_under_a_shortage() -
 
 def test_absences_remove_whole_days() -> None:
     data = office(horizon_days=200)
-    data["staff"][0]["absence"] = {"daily_probability": 0.2,
-                                   "periods": [{"start": "2025-10-06", "end": "2025-10-10"}],
-                                   "dates": ["2025-11-03"]}
+    data["staff"][0]["absence"] = {
+        "daily_probability": 0.2,
+        "periods": [{"start": "2025-10-06", "end": "2025-10-10"}],
+        "dates": ["2025-11-03"],
+    }
     model = scenario(data)
     rep = simulate(model, 0, keep_records=True)
     clock = Clock.for_scenario(model)
@@ -187,8 +200,9 @@ def test_absences_remove_whole_days() -> None:
 def test_earliest_deadline_first_orders_the_queue_by_due_day() -> None:
     data = office(horizon_days=21)
     data["procedures"][0]["arrivals_per_day"] = 60
-    urgent = dict(data["procedures"][0], code="urgent", deadline_working_days=0,
-                  arrivals_per_day=20)
+    urgent = dict(
+        data["procedures"][0], code="urgent", deadline_working_days=0, arrivals_per_day=20
+    )
     data["procedures"].append(urgent)
     data["policies"]["queue"] = "edf"
     rep = simulate(scenario(data), 0)
@@ -209,8 +223,11 @@ def test_reception_support_shortens_in_person_desk_work_and_raises_online_share(
     plain = simulate(scenario(office()), 0)
     data = office()
     data["procedures"].append(dict(data["procedures"][0], code="paper", online_share=0.0))
-    data["policies"]["reception_support"] = {"role": "reception", "time_factor": 0.5,
-                                             "online_share_increase": 0.2}
+    data["policies"]["reception_support"] = {
+        "role": "reception",
+        "time_factor": 0.5,
+        "online_share_increase": 0.2,
+    }
     helped = simulate(scenario(data), 0)
     a, b = plain.records.dossiers, helped.records.dossiers
     first = b.procedure == 0

@@ -61,35 +61,66 @@ def base() -> dict:
     return yaml.safe_load(SMALLEST)
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    (lambda d: d.update(colour="red"), "colour", "Extra inputs"),
-    (lambda d: d["staff"][1].update(rolse=["desk"]), "staff[1].rolse", "Extra inputs"),
-    (lambda d: d["staff"][1]["roles"].append("land"), "staff[1].roles[1]", "role 'land'"),
-    (lambda d: d["roles"].append("land"), "roles[1]", "no one on the staff holds role 'land'"),
-    (lambda d: d["procedures"][0].update(arrivals_per_day=-3), "procedures[0].arrivals_per_day",
-     "greater than or equal to 0"),
-    (lambda d: d["procedures"][0].update(code="XX-NOPE", deadline_working_days=None),
-     "procedures[0].code", "not in the catalogue"),
-    (lambda d: d["procedures"][0]["steps"][0]["minutes"].update(mean=0),
-     "procedures[0].steps[0].minutes.mean", "greater than 0"),
-    (lambda d: d["procedures"][0]["steps"][0].update(
-        minutes={"dist": "triangular", "low": 5, "mode": 2, "high": 9}),
-     "procedures[0].steps[0].minutes.mode", "low <= mode <= high"),
-    (lambda d: d["procedures"][0]["steps"][0].update(minutes={"dist": "lognormal", "mean": 5}),
-     "procedures[0].steps[0].minutes.sd", "needs 'sd'"),
-    (lambda d: d["procedures"][0]["steps"][0].update(
-        minutes={"dist": "fixed", "value": 5, "mean": 3}),
-     "procedures[0].steps[0].minutes.mean", "does not take 'mean'"),
-    (lambda d: d["procedures"][0]["steps"][0].update(minutes={"dist": "gamma", "mean": 5}),
-     "procedures[0].steps[0].minutes.dist", "Input should be"),
-    (lambda d: d.update(warmup_days=300), "warmup_days", "shorter than the horizon"),
-    (lambda d: d.update(horizon_days="200"), "horizon_days", "valid integer"),
-    (lambda d: d["staff"][0].update(hours=["17:00-08:00"]), "staff[0].hours[0]", "HH:MM-HH:MM"),
-    (lambda d: d["staff"][1].update(id="a"), "staff[1].id", "'a' is repeated"),
-    (lambda d: d["procedures"][0]["steps"][0].update(role="sign"),
-     "procedures[0].steps[0].role", "role 'sign'"),
-    (lambda d: d.update(calendar="lunar"), "calendar", "'office' or 'continuous'"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (lambda d: d.update(colour="red"), "colour", "Extra inputs"),
+        (lambda d: d["staff"][1].update(rolse=["desk"]), "staff[1].rolse", "Extra inputs"),
+        (lambda d: d["staff"][1]["roles"].append("land"), "staff[1].roles[1]", "role 'land'"),
+        (lambda d: d["roles"].append("land"), "roles[1]", "no one on the staff holds role 'land'"),
+        (
+            lambda d: d["procedures"][0].update(arrivals_per_day=-3),
+            "procedures[0].arrivals_per_day",
+            "greater than or equal to 0",
+        ),
+        (
+            lambda d: d["procedures"][0].update(code="XX-NOPE", deadline_working_days=None),
+            "procedures[0].code",
+            "not in the catalogue",
+        ),
+        (
+            lambda d: d["procedures"][0]["steps"][0]["minutes"].update(mean=0),
+            "procedures[0].steps[0].minutes.mean",
+            "greater than 0",
+        ),
+        (
+            lambda d: d["procedures"][0]["steps"][0].update(
+                minutes={"dist": "triangular", "low": 5, "mode": 2, "high": 9}
+            ),
+            "procedures[0].steps[0].minutes.mode",
+            "low <= mode <= high",
+        ),
+        (
+            lambda d: d["procedures"][0]["steps"][0].update(
+                minutes={"dist": "lognormal", "mean": 5}
+            ),
+            "procedures[0].steps[0].minutes.sd",
+            "needs 'sd'",
+        ),
+        (
+            lambda d: d["procedures"][0]["steps"][0].update(
+                minutes={"dist": "fixed", "value": 5, "mean": 3}
+            ),
+            "procedures[0].steps[0].minutes.mean",
+            "does not take 'mean'",
+        ),
+        (
+            lambda d: d["procedures"][0]["steps"][0].update(minutes={"dist": "gamma", "mean": 5}),
+            "procedures[0].steps[0].minutes.dist",
+            "Input should be",
+        ),
+        (lambda d: d.update(warmup_days=300), "warmup_days", "shorter than the horizon"),
+        (lambda d: d.update(horizon_days="200"), "horizon_days", "valid integer"),
+        (lambda d: d["staff"][0].update(hours=["17:00-08:00"]), "staff[0].hours[0]", "HH:MM-HH:MM"),
+        (lambda d: d["staff"][1].update(id="a"), "staff[1].id", "'a' is repeated"),
+        (
+            lambda d: d["procedures"][0]["steps"][0].update(role="sign"),
+            "procedures[0].steps[0].role",
+            "role 'sign'",
+        ),
+        (lambda d: d.update(calendar="lunar"), "calendar", "'office' or 'continuous'"),
+    ],
+)
 def test_bad_input_names_the_key_path(tmp_path: Path, change, field: str, words: str) -> None:
     data = base()
     change(data)
@@ -133,7 +164,10 @@ def test_custom_procedure_needs_its_deadline() -> None:
 
 def test_extends_merges_staff_by_id_and_replaces_other_values(tmp_path: Path) -> None:
     write(tmp_path, "base.yaml", SMALLEST)
-    child = write(tmp_path, "child.yaml", """\
+    child = write(
+        tmp_path,
+        "child.yaml",
+        """\
 extends: base.yaml
 name: child
 horizon_days: 50
@@ -143,7 +177,8 @@ staff:
   - {id: c, roles: [desk]}
 procedures:
   - {code: demo, arrivals_per_day: 12}
-""")
+""",
+    )
     scenario = load_scenario(child)
     assert scenario.name == "child"
     assert scenario.horizon_days == 50
@@ -167,14 +202,17 @@ def test_extends_chains_and_refuses_loops(tmp_path: Path) -> None:
     assert caught.value.field == "extends"
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("extends: missing.yaml\n", "does not exist"),
-    ("extends: [a, b]\n", "path of a scenario file"),
-    ("extends: base.yaml\nstaff:\n  - {id: zz, remove: true}\n", "no entry with id 'zz'"),
-    ("extends: base.yaml\nstaff:\n  - {roles: [desk]}\n", "needs 'id'"),
-    ("name: [unclosed\n", "invalid YAML at line 2"),
-    ("- just\n- a list\n", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("extends: missing.yaml\n", "does not exist"),
+        ("extends: [a, b]\n", "path of a scenario file"),
+        ("extends: base.yaml\nstaff:\n  - {id: zz, remove: true}\n", "no entry with id 'zz'"),
+        ("extends: base.yaml\nstaff:\n  - {roles: [desk]}\n", "needs 'id'"),
+        ("name: [unclosed\n", "invalid YAML at line 2"),
+        ("- just\n- a list\n", "must be a mapping"),
+    ],
+)
 def test_file_problems(tmp_path: Path, text: str, words: str) -> None:
     write(tmp_path, "base.yaml", SMALLEST)
     path = write(tmp_path, "bad.yaml", text)
@@ -189,10 +227,15 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
-    text = SMALLEST.replace("procedures:", "x-steps:\n  desk: &desk\n"
-                            "    - {role: desk, minutes: {dist: fixed, value: 5}}\nprocedures:")
-    text = text.replace("    steps:\n      - {role: desk, minutes: {dist: exponential, mean: 60}}",
-                        "    steps: *desk")
+    text = SMALLEST.replace(
+        "procedures:",
+        "x-steps:\n  desk: &desk\n"
+        "    - {role: desk, minutes: {dist: fixed, value: 5}}\nprocedures:",
+    )
+    text = text.replace(
+        "    steps:\n      - {role: desk, minutes: {dist: exponential, mean: 60}}",
+        "    steps: *desk",
+    )
     scenario = load_scenario(write(tmp_path, "anchors.yaml", text))
     assert scenario.procedures[0].steps[0].minutes.value == 5
 

@@ -1,4 +1,4 @@
-"""The scenarios shipped in simulations/: documented, calibrated, and each answering its question."""
+"""The scenarios in simulations/: documented, calibrated, each answering its question."""
 
 from __future__ import annotations
 
@@ -24,9 +24,15 @@ def test_each_file_starts_with_the_question_it_answers(name: str) -> None:
 
 
 def test_the_expected_scenarios_are_shipped() -> None:
-    assert {"baseline.yaml", "no-land-officer.yaml", "no-it-officer.yaml",
-            "vice-chair-absent.yaml", "roles-spread.yaml", "higher-online.yaml",
-            "volunteers.yaml"} <= set(SCENARIOS)
+    assert {
+        "baseline.yaml",
+        "no-land-officer.yaml",
+        "no-it-officer.yaml",
+        "vice-chair-absent.yaml",
+        "roles-spread.yaml",
+        "higher-online.yaml",
+        "volunteers.yaml",
+    } <= set(SCENARIOS)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -67,23 +73,28 @@ def baseline_results():
 
 def _differences(baseline_results, name: str, key: tuple[str, str, str]):
     """Per-replication paired differences and their estimate."""
-    short, base = baseline_results
+    _short, base = baseline_results
     alt = load_scenario(SIMULATIONS / name).model_copy(update={"horizon_days": 150})
     results = run_scenario(alt, replications=3, keep_records=False)
-    return results.values(key) - base.values(key), compare(base, [results]).differences(
-        results)[key]
+    return results.values(key) - base.values(key), compare(base, [results]).differences(results)[
+        key
+    ]
 
 
-@pytest.mark.parametrize(("name", "key", "sign"), [
-    ("no-land-officer.yaml", ("role", "land", "wait_minutes"), +1),
-    ("no-it-officer.yaml", ("overall", "all", "counter_wait_minutes"), +1),
-    ("vice-chair-absent.yaml", ("role", "sign", "wait_minutes"), +1),
-    ("roles-spread.yaml", ("role", "civil_status", "wait_minutes"), -1),
-    ("higher-online.yaml", ("overall", "all", "counter_wait_minutes"), -1),
-    ("volunteers.yaml", ("overall", "all", "counter_wait_minutes"), -1),
-])
-def test_each_scenario_moves_the_figure_its_question_is_about(baseline_results, name: str,
-                                                              key, sign: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "key", "sign"),
+    [
+        ("no-land-officer.yaml", ("role", "land", "wait_minutes"), +1),
+        ("no-it-officer.yaml", ("overall", "all", "counter_wait_minutes"), +1),
+        ("vice-chair-absent.yaml", ("role", "sign", "wait_minutes"), +1),
+        ("roles-spread.yaml", ("role", "civil_status", "wait_minutes"), -1),
+        ("higher-online.yaml", ("overall", "all", "counter_wait_minutes"), -1),
+        ("volunteers.yaml", ("overall", "all", "counter_wait_minutes"), -1),
+    ],
+)
+def test_each_scenario_moves_the_figure_its_question_is_about(
+    baseline_results, name: str, key, sign: int
+) -> None:
     each, diff = _differences(baseline_results, name, key)
     assert (np.sign(each) == sign).all(), each  # the same citizens: every pair moves one way
     assert np.sign(diff.mean) == sign

@@ -33,8 +33,11 @@ def test_estimate_of_known_values() -> None:
     assert est.n == 4 and est.mean == 2.5
     half = stats.t975(3) * np.std([1, 2, 3, 4], ddof=1) / 2
     assert (est.low, est.high) == pytest.approx((2.5 - half, 2.5 + half))
-    assert est.as_dict() == {"mean": 2.5, "ci95": [round(2.5 - half, 6), round(2.5 + half, 6)],
-                             "n": 4}
+    assert est.as_dict() == {
+        "mean": 2.5,
+        "ci95": [round(2.5 - half, 6), round(2.5 + half, 6)],
+        "n": 4,
+    }
     single = stats.estimate([7.0])
     assert single.mean == 7.0 and math.isnan(single.low)
     assert single.as_dict()["ci95"] == [None, None]
@@ -69,12 +72,15 @@ def test_servers_for_wait() -> None:
     assert theory.mmc_wait(2.7, 1.0, c) <= 0.5 < theory.mmc_wait(2.7, 1.0, c - 1)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: theory.erlang_c(0, 0.5),
-    lambda: theory.erlang_c(2, 2.0),
-    lambda: theory.mm1_wait(1.0, 1.0),
-    lambda: theory.mm1_sojourn(2.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: theory.erlang_c(0, 0.5),
+        lambda: theory.erlang_c(2, 2.0),
+        lambda: theory.mm1_wait(1.0, 1.0),
+        lambda: theory.mm1_sojourn(2.0, 1.0),
+    ],
+)
 def test_unstable_queues_are_refused(call) -> None:
     with pytest.raises(ValueError):
         call()

@@ -17,13 +17,19 @@ SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
 
 def small_spec(tmp_path: Path, **changes: object) -> Path:
     data = {
-        "name": "small", "scenario": str(SIMULATIONS / "baseline.yaml"), "replications": 2,
-        "seed": 9, "horizon_days": 12, "warmup_days": 2, "provinces": ["11", "12"],
+        "name": "small",
+        "scenario": str(SIMULATIONS / "baseline.yaml"),
+        "replications": 2,
+        "seed": 9,
+        "horizon_days": 12,
+        "warmup_days": 2,
+        "provinces": ["11", "12"],
         "communes_per_province": 2,
         "demand_scale": {"dist": "lognormal", "mean": 1.0, "sd": 0.3},
-        "variants": [{"name": "full", "share": 0.5},
-                     {"name": "no-it", "share": 0.5,
-                      "scenario": str(SIMULATIONS / "no-it-officer.yaml")}],
+        "variants": [
+            {"name": "full", "share": 0.5},
+            {"name": "no-it", "share": 0.5, "scenario": str(SIMULATIONS / "no-it-officer.yaml")},
+        ],
         "metrics": ["overall.*", "roles.reception.wait_minutes"],
     }
     data.update(changes)
@@ -41,8 +47,12 @@ def test_national_spec_covers_every_commune_of_the_34_provinces() -> None:
     assert per_province["01"] == 126 and per_province["79"] == 168
     # variants shared out by largest remainder in each province
     hanoi = Counter(c.labels["variant"] for c in sweep.cases if c.labels["province_code"] == "01")
-    assert hanoi == {"full-staff": 28, "no-it-officer": 63, "no-land-officer": 11,
-                     "no-land-no-it": 24}
+    assert hanoi == {
+        "full-staff": 28,
+        "no-it-officer": 63,
+        "no-land-officer": 11,
+        "no-land-no-it": 24,
+    }
     assert len({c.labels["seed"] for c in sweep.cases}) == 3321
     scales = [c.labels["demand_scale"] for c in sweep.cases]
     assert 0.9 < sum(scales) / len(scales) < 1.1
@@ -50,8 +60,7 @@ def test_national_spec_covers_every_commune_of_the_34_provinces() -> None:
     assert "dc-1" not in {o.id for o in no_land.scenario.staff}
     # a commune's demand scale multiplies its arrivals
     case = sweep.cases[5]
-    assert case.scenario.demand.arrivals_per_day == pytest.approx(
-        48 * case.labels["demand_scale"])
+    assert case.scenario.demand.arrivals_per_day == pytest.approx(48 * case.labels["demand_scale"])
 
 
 def test_local_processes_and_a_dask_cluster_give_the_same_table(tmp_path: Path) -> None:
@@ -65,30 +74,46 @@ def test_local_processes_and_a_dask_cluster_give_the_same_table(tmp_path: Path) 
     assert pooled.equals(serial)
 
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
         on_dask = run_sweep(sweep, scheduler=cluster.scheduler_address)
     assert on_dask.equals(serial)
 
 
 def test_without_provinces_each_variant_is_one_case(tmp_path: Path) -> None:
-    sweep = load_sweep(small_spec(tmp_path, provinces=None, demand_scale=None,
-                                  variants=[{"name": "a"}, {"name": "b", "scenario": str(
-                                      SIMULATIONS / "volunteers.yaml")}]))
+    sweep = load_sweep(
+        small_spec(
+            tmp_path,
+            provinces=None,
+            demand_scale=None,
+            variants=[
+                {"name": "a"},
+                {"name": "b", "scenario": str(SIMULATIONS / "volunteers.yaml")},
+            ],
+        )
+    )
     assert [c.labels["variant"] for c in sweep.cases] == ["a", "b"]
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"variants": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.2}]}, "variants",
-     "add up to 0.7"),
-    ({"variants": [{"name": "a"}]}, "variants[0].share", "needs a share"),
-    ({"provinces": ["99"]}, "provinces[0]", "unknown province code"),
-    ({"scenario": "nowhere.yaml"}, "scenario", "not found"),
-    ({"replications": 0}, "replications", "greater than or equal to 1"),
-    ({"colour": "red"}, "colour", "Extra inputs"),
-])
-def test_bad_sweep_specs_name_the_key(tmp_path: Path, changes: dict, field: str,
-                                      words: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        (
+            {"variants": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.2}]},
+            "variants",
+            "add up to 0.7",
+        ),
+        ({"variants": [{"name": "a"}]}, "variants[0].share", "needs a share"),
+        ({"provinces": ["99"]}, "provinces[0]", "unknown province code"),
+        ({"scenario": "nowhere.yaml"}, "scenario", "not found"),
+        ({"replications": 0}, "replications", "greater than or equal to 1"),
+        ({"colour": "red"}, "colour", "Extra inputs"),
+    ],
+)
+def test_bad_sweep_specs_name_the_key(
+    tmp_path: Path, changes: dict, field: str, words: str
+) -> None:
     with pytest.raises(InputError, match=words) as caught:
         load_sweep(small_spec(tmp_path, **changes))
     assert caught.value.field == field

@@ -35,8 +35,12 @@ def _three_fields(cross_trained: bool) -> dict:
     roles = ["a", "b", "c"]
     data["roles"] = roles
     data["procedures"] = [
-        {"code": f"p{role}", "arrivals_per_day": rate, "deadline_working_days": 5,
-         "steps": [{"role": role, "minutes": {"dist": "exponential", "mean": 20.0}}]}
+        {
+            "code": f"p{role}",
+            "arrivals_per_day": rate,
+            "deadline_working_days": 5,
+            "steps": [{"role": role, "minutes": {"dist": "exponential", "mean": 20.0}}],
+        }
         for role in roles
     ]
     data["staff"] = [
@@ -92,9 +96,9 @@ def test_littles_law_for_dossiers_in_the_system() -> None:
     d, finish = rep.records.dossiers, rep.records.finish
     warmup, horizon = 10 * MINUTES_PER_DAY, 200 * MINUTES_PER_DAY
     moments = np.arange(warmup, horizon, 7.0)
-    in_system = (np.searchsorted(np.sort(d.arrival), moments, side="right")
-                 - np.searchsorted(np.sort(np.nan_to_num(finish, nan=np.inf)), moments,
-                                   side="right"))
+    in_system = np.searchsorted(np.sort(d.arrival), moments, side="right") - np.searchsorted(
+        np.sort(np.nan_to_num(finish, nan=np.inf)), moments, side="right"
+    )
     measured = (d.arrival >= warmup) & ~np.isnan(finish)
     rate = measured.sum() / (horizon - warmup)
     sojourn = (finish[measured] - d.arrival[measured]).mean()
@@ -107,10 +111,18 @@ def _deadline_mix(policy: str) -> dict:
     rate = data["procedures"][0]["arrivals_per_day"]
     step = [{"role": "desk", "minutes": {"dist": "exponential", "mean": 60.0}}]
     data["procedures"] = [
-        {"code": "urgent", "arrivals_per_day": rate * 0.3, "deadline_working_days": 0,
-         "steps": step},
-        {"code": "relaxed", "arrivals_per_day": rate * 0.7, "deadline_working_days": 5,
-         "steps": step},
+        {
+            "code": "urgent",
+            "arrivals_per_day": rate * 0.3,
+            "deadline_working_days": 0,
+            "steps": step,
+        },
+        {
+            "code": "relaxed",
+            "arrivals_per_day": rate * 0.7,
+            "deadline_working_days": 5,
+            "steps": step,
+        },
     ]
     data["policies"] = {"queue": policy}
     return data
@@ -148,8 +160,10 @@ def test_staffing_change_leaves_the_arrival_stream_unchanged() -> None:
     # the officer whose absences are drawn keeps the same days off
     np.testing.assert_array_equal(base.records.windows[0], changed.records.windows[0])
     # and the outcome did change
-    assert base.figures["overall", "all", "wait_minutes"] != changed.figures[
-        "overall", "all", "wait_minutes"]
+    assert (
+        base.figures["overall", "all", "wait_minutes"]
+        != changed.figures["overall", "all", "wait_minutes"]
+    )
 
 
 def _cpu_per_dossier(model, repeats: int = 3) -> tuple[float, int]:
@@ -166,6 +180,7 @@ def _cpu_per_dossier(model, repeats: int = 3) -> tuple[float, int]:
 def test_run_time_stays_linear_when_a_shortage_makes_queues_grow(policy: str) -> None:
     """One officer, twice the work they can do: the queue grows without bound.  The cost per
     dossier with four times the queue stays within a generous bound of the small case."""
+
     def shortage(days: int):
         data = textbook(1, 2.0, mean=10.0, horizon_days=days, warmup_days=0, replications=1)
         data["policies"] = {"queue": policy}
@@ -180,5 +195,6 @@ def test_run_time_stays_linear_when_a_shortage_makes_queues_grow(policy: str) ->
 def test_estimate_covers_a_known_mean() -> None:
     rng = np.random.default_rng(3)
     covered = sum(
-        (lambda e: e.low <= 5.0 <= e.high)(estimate(rng.normal(5.0, 2.0, 8))) for _ in range(400))
+        (lambda e: e.low <= 5.0 <= e.high)(estimate(rng.normal(5.0, 2.0, 8))) for _ in range(400)
+    )
     assert 0.92 <= covered / 400 <= 0.98

@@ -76,7 +76,7 @@ class WorkingCalendar:
     def __init__(self, overrides: Iterable[reference.CalendarOverride]) -> None:
         overrides = tuple(overrides)
         years = range(FIRST_YEAR, LAST_YEAR + 1)
-        statutory = holidays.VN(years=years)
+        statutory = holidays.VN(years=years, language="vi")
         extra_workdays = {o.date for o in overrides if o.kind == "workday"}
         extra_workdays |= set(getattr(statutory, "weekend_workdays", ()))
         extra_days_off = {o.date for o in overrides if o.kind == "day_off"}

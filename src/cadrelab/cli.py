@@ -91,8 +91,11 @@ def _fraction(text: str) -> float:
 def _add_sim_commands(commands: argparse._SubParsersAction) -> None:
     sim = commands.add_parser("sim", help="staffing simulation of a commune service centre")
     sub = sim.add_subparsers(dest="sim_command", required=True)
-    lang = {"choices": ["vi", "en"], "default": None,
-            "help": "language of the printed table (default: CADRELAB_LANG or vi)"}
+    lang = {
+        "choices": ["vi", "en"],
+        "default": None,
+        "help": "language of the printed table (default: CADRELAB_LANG or vi)",
+    }
 
     run = sub.add_parser("run", help="run a scenario and print waits, utilisation, on-time rates")
     run.add_argument("scenario", type=Path)
@@ -101,11 +104,17 @@ def _add_sim_commands(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--json", type=Path, help="write the summary as JSON here")
     run.add_argument("--csv", type=Path, help="write per-dossier and per-step records here")
     run.add_argument("--lang", **lang)
-    run.add_argument("--target-half-width", type=_fraction,
-                     help="add replications until the 95%% half-width is this share of the mean")
-    run.add_argument("--precision-metric", action="append",
-                     help="figure the target applies to, e.g. procedures.DD-CN.on_time_rate "
-                          "(default: overall.lead_time_working_days; repeatable)")
+    run.add_argument(
+        "--target-half-width",
+        type=_fraction,
+        help="add replications until the 95%% half-width is this share of the mean",
+    )
+    run.add_argument(
+        "--precision-metric",
+        action="append",
+        help="figure the target applies to, e.g. procedures.DD-CN.on_time_rate "
+        "(default: overall.lead_time_working_days; repeatable)",
+    )
     run.add_argument("--max-replications", type=_positive_int, default=200)
     run.set_defaults(handler=_sim_run)
 
@@ -154,14 +163,24 @@ def _sim_run(args: argparse.Namespace) -> None:
     bar, progress = _progress_bar(scenario.name)
     with bar:
         if args.target_half_width:
-            keys = ([parse_key(k) for k in args.precision_metric] if args.precision_metric
-                    else DEFAULT_PRECISION_METRICS)
-            results = run_to_precision(scenario, args.target_half_width, keys=keys,
-                                       max_replications=args.max_replications, seed=args.seed,
-                                       progress=progress, keep_records=args.csv is not None)
+            keys = (
+                [parse_key(k) for k in args.precision_metric]
+                if args.precision_metric
+                else DEFAULT_PRECISION_METRICS
+            )
+            results = run_to_precision(
+                scenario,
+                args.target_half_width,
+                keys=keys,
+                max_replications=args.max_replications,
+                seed=args.seed,
+                progress=progress,
+                keep_records=args.csv is not None,
+            )
         else:
-            results = run_scenario(scenario, args.replications, args.seed, progress,
-                                   keep_records=args.csv is not None)
+            results = run_scenario(
+                scenario, args.replications, args.seed, progress, keep_records=args.csv is not None
+            )
     lang = args.lang or _default_lang()
     print(report.results_table(results, lang))
     for path in io.write_results(results, json_path=args.json, csv_dir=args.csv):
@@ -177,8 +196,7 @@ def _sim_compare(args: argparse.Namespace) -> None:
     alternatives = [load_scenario(path) for path in args.alternatives]
     bar, progress = _progress_bar("compare")
     with bar:
-        comparison = compare_scenarios(base, alternatives, args.replications, args.seed,
-                                       progress)
+        comparison = compare_scenarios(base, alternatives, args.replications, args.seed, progress)
     lang = args.lang or _default_lang()
     print(report.comparison_table(comparison, lang))
     if args.json:
@@ -194,8 +212,15 @@ def _sim_sweep(args: argparse.Namespace) -> None:
     table = run_sweep(spec, workers=args.workers, scheduler=args.scheduler, progress_bar=True)
     out = args.out or Path("generated") / "sim" / f"{spec.name}.csv"
     write_table(table, out)
-    print(t("sim.report.sweep_done", args.lang or _default_lang(), cases=len(spec.cases),
-            replications=spec.replications, path=out))
+    print(
+        t(
+            "sim.report.sweep_done",
+            args.lang or _default_lang(),
+            cases=len(spec.cases),
+            replications=spec.replications,
+            path=out,
+        )
+    )
 
 
 def _wrote(path: Path, lang: str) -> str:

@@ -22,6 +22,8 @@ COURSE_INDEX = "courses/README.md"
 LAB_DEFAULTS = {
     "@jupyterlab/translation-extension:plugin": {"locale": "vi_VN"},
     "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
+    # Training rooms are often offline; do not ask trainees about fetching Jupyter news.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
 }
 
 
@@ -39,7 +41,7 @@ def install_lab_defaults() -> Path:
     return path
 
 
-def lab_command(port: int, token: str, open_browser: bool) -> list[str]:
+def lab_command(port: int, token: str, open_browser: bool, root: Path = REPO_ROOT) -> list[str]:
     # Containers, CI and Binder-like machines often run as root; Jupyter refuses that by default.
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     return [
@@ -49,7 +51,7 @@ def lab_command(port: int, token: str, open_browser: bool) -> list[str]:
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={REPO_ROOT}",
+        f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.open_browser={open_browser}",
         f"--LabApp.default_url=/lab/tree/{COURSE_INDEX}",

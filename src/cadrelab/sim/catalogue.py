@@ -16,7 +16,14 @@ DEADLINE_MARGIN_DAYS = 400
 
 
 def _by_code() -> dict[str, reference.Procedure]:
-    return {p.code: p for p in reference.procedures()}
+    rows = reference.procedures()
+    if _index.get("rows") is not rows:  # the reference cache was reloaded
+        _index["rows"] = rows
+        _index["by_code"] = {p.code: p for p in rows}
+    return _index["by_code"]
+
+
+_index: dict[str, object] = {}
 
 
 def known(code: str) -> bool:
@@ -25,7 +32,8 @@ def known(code: str) -> bool:
 
 def deadline(code: str) -> int:
     """Statutory deadline in working days of a catalogue procedure."""
-    return reference.procedure(code).deadline_working_days
+    row = _by_code().get(code)
+    return row.deadline_working_days if row else reference.procedure(code).deadline_working_days
 
 
 def name_vi(code: str) -> str | None:

@@ -15,7 +15,7 @@ event loop.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,10 +37,10 @@ class Clock:
     sessions: tuple[tuple[float, float], ...]
     cutoff: float | None
     working: np.ndarray  # bool per day of the horizon
+    _slots: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> Clock:
-        days = [scenario.start_date + dt.timedelta(n) for n in range(scenario.horizon_days)]
         if scenario.calendar == "continuous":
             return cls(
                 "continuous",
@@ -49,11 +49,13 @@ class Clock:
                 scenario.warmup_days,
                 ((0.0, MINUTES_PER_DAY),),
                 None,
-                np.ones(len(days), dtype=bool),
+                np.ones(scenario.horizon_days, dtype=bool),
             )
         hours = calendar.office_hours()
         sessions = tuple((_minute(start), _minute(end)) for start, end in hours.sessions)
-        working = np.array([calendar.is_working_day(d) for d in days], dtype=bool)
+        day = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
+        # a day is a working day when exactly one working day lies in (day - 1, day]
+        working = calendar.default_calendar().working_days_between_many(day - 1, day) == 1
         return cls(
             "office",
             scenario.start_date,
@@ -110,7 +112,15 @@ class Clock:
     def arrival_slots(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
         """Open time split into hourly slots, and the arrival rate per minute in each slot
         for one arrival per working day of weekday weight 1 (scale by arrivals per day).
+
+        Kept per profile: replications sharing this clock reuse it.
         """
+        key = profile.model_dump_json()
+        if key not in self._slots:
+            self._slots[key] = self._arrival_slots(profile)
+        return self._slots[key]
+
+    def _arrival_slots(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
         slots = [
             (max(s, h * 60.0), min(e, (h + 1) * 60.0), h)
             for s, e in self.sessions

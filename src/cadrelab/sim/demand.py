@@ -50,14 +50,11 @@ def draw(scenario: Scenario, clock: Clock, root: np.random.SeedSequence) -> Doss
         for p in scenario.procedures
         for online in (False, True)
     )
-    profiles = [scenario.profile(procedure) for procedure in scenario.procedures]
-    slots: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # profiles are shared: once each
-    for profile in profiles:
-        if id(profile) not in slots:
-            slots[id(profile)] = clock.arrival_slots(profile)
     parts = [
-        _draw_procedure(scenario, clock, root, p, width, slots[id(profiles[p])])
-        for p in range(len(profiles))
+        _draw_procedure(
+            scenario, clock, root, p, width, clock.arrival_slots(scenario.profile(procedure))
+        )
+        for p, procedure in enumerate(scenario.procedures)
     ]
     arrival = np.concatenate([part["arrival"] for part in parts])
     order = np.argsort(arrival, kind="stable")
@@ -105,7 +102,7 @@ def _draw_procedure(
             on_line = in_person
         if support is not None and step.role == support.role:
             in_person = in_person * support.time_factor
-        minutes.append(np.where(online, on_line, in_person))
+        minutes.append(in_person if on_line is in_person else np.where(online, on_line, in_person))
     roles = np.full((n, width), -1, dtype=np.int64)
     work = np.zeros((n, width))
     length = np.zeros(n, dtype=np.int64)

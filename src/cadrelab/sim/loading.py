@@ -76,12 +76,12 @@ def load_merged(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _error("sim.error.file_missing", path) from None
-    except IsADirectoryError:
+    except (FileNotFoundError, IsADirectoryError):
         raise _error("sim.error.file_missing", path) from None
     except UnicodeDecodeError:
         raise _error("sim.error.not_utf8", path) from None
+    except OSError as exc:
+        raise _error("sim.error.unreadable", path, reason=exc.strerror or str(exc)) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -33,17 +33,19 @@ Key = tuple[str, str, str]  # (scope, name, metric): ("role", "land", "wait_minu
 
 def step_table(records: Records) -> dict[str, np.ndarray]:
     """One row per step that entered a queue, by dossier and step, with its role and end."""
-    entered = ~np.isnan(records.ready) & (records.dossiers.roles >= 0)
-    dossier, step = np.nonzero(entered)
+    entered = (~np.isnan(records.ready) & (records.dossiers.roles >= 0)).ravel()
+    dossier, step = np.divmod(np.flatnonzero(entered), records.ready.shape[1])
+    following = np.full(records.ready.shape, np.nan)
+    following[:, :-1] = records.ready[:, 1:]  # a step ends when the next one is ready
     return {
         "dossier": dossier,
         "step": step,
-        "role": records.dossiers.roles[dossier, step],
-        "officer": records.officer[dossier, step],
-        "ready": records.ready[dossier, step],
-        "start": records.start[dossier, step],
-        "end": records.ready[dossier, step + 1],
-        "worked_until": records.worked_until[dossier, step],
+        "role": records.dossiers.roles.ravel()[entered],
+        "officer": records.officer.ravel()[entered],
+        "ready": records.ready.ravel()[entered],
+        "start": records.start.ravel()[entered],
+        "end": following.ravel()[entered],
+        "worked_until": records.worked_until.ravel()[entered],
     }
 
 
@@ -73,19 +75,27 @@ def _role_and_officer_figures(
     warmup, horizon = clock.warmup, clock.horizon
     n_roles = len(scenario.roles)
     started = np.flatnonzero(~np.isnan(steps["start"]))
+    # grouped by officer, each officer's steps stay in time order: lookups run in order
+    started = started[np.argsort(steps["officer"][started].astype(np.int16), kind="stable")]
     officer = steps["officer"][started]
     begin = np.maximum(steps["start"][started], warmup)
     done = np.minimum(np.nan_to_num(steps["worked_until"][started], nan=horizon), horizon)
-    busy = np.zeros(len(started))
-    available = np.zeros(len(records.windows))
-    for k, windows in enumerate(records.windows):
-        mine = officer == k
-        count = int(mine.sum())
-        worked = _working_minutes(
-            windows, np.concatenate([begin[mine], done[mine], [warmup, horizon]])
-        )
-        busy[mine] = np.maximum(worked[count : 2 * count] - worked[:count], 0.0)
-        available[k] = worked[-1] - worked[-2]
+    # every officer's time line laid end to end, so one interpolation serves them all
+    shift = horizon + 1.0
+    n_officers = len(records.windows)
+    windows = np.concatenate(
+        [w + k * shift for k, w in enumerate(records.windows)] + [np.empty((0, 2))]
+    )
+    ends = np.arange(n_officers) * shift
+    worked = _working_minutes(
+        windows,
+        np.concatenate(
+            [begin + officer * shift, done + officer * shift, ends + warmup, ends + horizon]
+        ),
+    )
+    n = len(started)
+    busy = np.maximum(worked[n : 2 * n] - worked[:n], 0.0)
+    available = worked[2 * n + n_officers :] - worked[2 * n : 2 * n + n_officers]
     officer_busy = np.bincount(officer, weights=busy, minlength=len(records.windows))
     busy_role = np.bincount(steps["role"][started], weights=busy, minlength=n_roles)
     role_index = scenario.role_index()

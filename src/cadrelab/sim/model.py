@@ -22,8 +22,9 @@ The story the processes tell:
   of working days, cut to their hours and FTE, minus absences).  A step
   unfinished when a window closes pauses and resumes at the officer's next
   window; an officer does not start a step outside a window.  An officer who
-  is waiting when their window closes goes off duty; if work is queued for
-  them meanwhile they are called back when their next window opens.
+  is waiting when their window closes goes off duty; when work is queued for
+  one of their roles meanwhile, they are called back for the opening of their
+  next window.
 * **Closing time.**  Citizens still waiting when a session closes leave their
   dossier at the desk: it keeps its place in the queue and is received first
   when the desk reopens.  Every queue — the dossier backlog — carries over
@@ -48,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from simpy.core import NORMAL
+from simpy.events import PENDING
 
 from cadrelab.sim.clock import Clock
 from cadrelab.sim.demand import Dossiers
@@ -86,13 +89,22 @@ class Handover(simpy.Event):
     for the moment that work ends, so the officer resumes as if it had taken the
     step itself and waited for a timeout (one event per step, not a wake-up plus
     a timeout).  A call-back for an off-duty officer is the same event with no
-    step, scheduled for the opening of the officer's next window.
+    step, scheduled for the opening of the officer's next window.  It triggers
+    itself the way ``simpy.Timeout`` does (value set, then scheduled with a delay);
+    each officer keeps one and re-arms it once it has been processed.
     """
 
-    def resume_after(self, delay: float, position: int | None) -> None:
+    def resume_after(self, delay: float, position: int | list[int] | None) -> None:
+        """Resume the officer ``delay`` minutes from now with ``position`` (a step, a
+        round's stack, or None for a call-back)."""
         self._ok = True
         self._value = position
-        self.env.schedule(self, delay=delay)
+        self.env.schedule(self, NORMAL, delay)
+
+    def rearm(self) -> None:
+        """Pending again after it has resumed its officer: each officer keeps one."""
+        self.callbacks = []
+        self._value = PENDING
 
 
 class Officer:
@@ -202,7 +214,7 @@ class Office:
         role_at, ready_at, queues = self.role_at, self.ready_at, self.queues
         work_at, start_at, officer_at = self.work_at, self.start_at, self.officer_at
         idle_by_role, due_of, width, edf = self.idle_by_role, self.due_of, self.width, self.edf
-        push, off_duty, inf = heapq.heappush, self._off_duty, INF
+        push, call_back, inf = heapq.heappush, self._call_back, INF
 
         def dispatch(position: int, now: float) -> None:
             role = role_at[position]
@@ -229,11 +241,8 @@ class Office:
                 push(queues[role], (due_of[position // width], position))
             else:
                 queues[role].append(position)
-            if waiting:  # all off duty: call them back for their next window
-                for officer in list(waiting):
-                    off_duty(officer)
-                    if officer.opens < inf:
-                        officer.wake.resume_after(officer.opens - now, None)
+            if waiting:  # all off duty
+                call_back(waiting, now)
 
         return dispatch
 
@@ -266,6 +275,13 @@ class Office:
                 heapq.heappush(queue, (self.due_of[position // self.width], position))
             else:
                 queue.append(position)
+        if waiting:
+            self._call_back(waiting, now)
+
+    def _call_back(self, waiting: list[Officer], now: float) -> None:
+        """Work was queued while every idle holder of the role is off duty: call each of them
+        back for the opening of their next window.  (Calling only the first to open is not
+        enough: that officer may take work of another role first.)"""
         for officer in list(waiting):
             self._off_duty(officer)
             if officer.opens < INF:
@@ -292,10 +308,11 @@ class Office:
         """Each dossier arrives at its time and joins the queue of its first step."""
         timeout, dispatch, width = self.env.timeout, self.dispatch, self.width
         now = 0.0
-        for dossier, moment in enumerate(self.dossiers.arrival.tolist()):
+        arrivals = self.dossiers.arrival.tolist()
+        for position, moment in zip(range(0, len(arrivals) * width, width), arrivals, strict=True):
             yield timeout(moment - now)
             now = moment
-            dispatch(dossier * width, now)
+            dispatch(position, now)
 
     def officer(self, officer: Officer) -> Iterator[simpy.Event]:
         """Take the next step by the rule, do it, pass the dossier on; wait when there is none."""
@@ -304,6 +321,7 @@ class Office:
         role_at, work_at, ready_at = self.role_at, self.work_at, self.ready_at
         start_at, officer_at, in_rounds = self.start_at, self.officer_at, self.in_rounds
         pop, inf = heapq.heappop, INF
+        wake = officer.wake = Handover(env)
         now = 0.0
         opens, closes = officer.opens, officer.closes
         while True:
@@ -349,10 +367,10 @@ class Office:
                     now = end
                     opens, closes = officer.opens, officer.closes
             else:  # wait to be handed work (a step or a round) or called back
-                officer.wake = Handover(env)
+                wake.rearm()
                 for held in officer.roles:
                     idle_by_role[held].append(officer)
-                handed = yield officer.wake
+                handed = yield wake
                 now = env.now
                 opens, closes = officer.opens, officer.closes
                 if handed is None:

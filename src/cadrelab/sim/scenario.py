@@ -67,7 +67,12 @@ class Absence(Model):
 
 
 class Officer(Model):
-    """A member of staff and the roles they hold, primary role first (kiêm nhiệm after it)."""
+    """A member of staff and the roles they hold, primary role first (kiêm nhiệm after it).
+
+    Working time: the office sessions of working days, cut to ``hours`` when given
+    (e.g. a leader's signing rounds); with ``fte`` below 1 the officer works the first
+    ``fte`` share of each of those windows (0.5: 7:00–9:15 and 13:30–15:15).
+    """
 
     id: Identifier
     name_vi: str | None = Field(default=None, max_length=200)
