@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_PORT ?= 8888
 DATA_DIR ?= generated/default
+WORKSHOP_DIR ?= workshop
 PYTEST_ARGS ?=
 # Tools the suite starts by name (nbgrader runs `alembic`, Jupyter finds its kernels) come from the venv.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -24,6 +25,7 @@ data: $(STAMP)
 	$(BIN)/cadrelab data generate --seed 1 --out $(DATA_DIR)
 
 lab: data
+	$(BIN)/cadrelab workshop init $(WORKSHOP_DIR)
 	$(BIN)/cadrelab lab --port $(LAB_PORT)
 
 test: $(STAMP)

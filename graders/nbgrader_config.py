@@ -29,3 +29,6 @@ c.OverwriteCells.add_missing_cells = True
 c.Execute.timeout = 30
 c.LimitOutput.max_lines = 200
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Collecting never follows a symbolic link planted in the exchange's inbound folder.
+c.ExchangeFactory.collect = "cadrelab.grading.exchange.LinkSafeCollect"

@@ -169,3 +169,25 @@ def test_zips_are_checked_before_anything_is_collected(released, tmp_path, capsy
     assert (collected / "so-theo-doi.ipynb").read_bytes() == notebook
     assert (collected / "timestamp.txt").read_text(encoding="utf-8").startswith("2025-03-05T09")
     assert not (released.submitted_dir / "hv202").exists()
+
+
+def test_collect_never_follows_links_planted_in_the_exchange(released, tmp_path, capsys):
+    home = tmp_path / "home"
+    fixtures.write_submission(
+        released.release_dir / ASSIGNMENT,
+        home / ASSIGNMENT,
+        "so-theo-doi",
+        fixtures.load_kinds()[ASSIGNMENT]["kinds"]["good"],
+    )
+    fixtures.exchange_submit(released, home, ASSIGNMENT, "hv301")
+    inbound = next((released.exchange_root / released.course_id / "inbound").glob("hv301+*"))
+    (inbound / "so-diem.db").symlink_to(released.gradebook_path)
+    code, out, _ = run(capsys, "workshop", "collect", "--dir", released.root)
+    assert code == 0 and ASSIGNMENT in out
+    planted = released.submitted_dir / "hv301" / ASSIGNMENT / "so-diem.db"
+    assert planted.is_symlink()
+
+
+def test_export_to_a_folder_is_a_one_line_error(released, tmp_path, capsys):
+    code, _, err = run(capsys, "workshop", "export", tmp_path, "--dir", released.root)
+    assert code == 2 and len(err) == 1 and "cannot write" in err[0]

@@ -185,3 +185,11 @@ def test_partial_credit_follows_nbgrader(tmp_path, ending, score):
 def test_hidden_regions_are_found_by_line():
     assert hidden_lines(TEST_SOURCE) == {2, 3, 4}
     assert visible_source(TEST_SOURCE) == "assert isinstance(tong, int)"
+
+
+def test_nothing_of_a_test_is_sent_to_the_sandbox():
+    setup, answer, test = SPEC.cells
+    plan = build(SPEC, [submitted(setup), submitted(answer, "tong = 42"), submitted(test)])
+    sent = "\n".join(cell.source for cell in plan.cells if cell.runs_in_sandbox)
+    assert "assert" not in sent and "HIDDEN" not in sent
+    assert [c.key for c in plan.cells if c.trainee_code] == [plan.cells[1].key]

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from cadrelab import atomic
+from cadrelab.errors import InputError
 from cadrelab.grading.scores import SUBMISSION_COLUMNS, load_class
 from cadrelab.grading.workshop import Workshop
 from cadrelab.i18n import t
@@ -40,5 +41,8 @@ def export_csv(workshop: Workshop, path: Path) -> int:
     frame.columns = HEADER
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
-    atomic.write_text(path, "\ufeff" + buffer.getvalue())
+    try:
+        atomic.write_text(path, "\ufeff" + buffer.getvalue())
+    except OSError as exc:
+        raise InputError(f"cannot write the file ({exc.strerror})", file=path) from None
     return len(frame)

@@ -227,11 +227,13 @@ class Judge:
         """The folder, environment and import path a notebook expects; undone afterwards."""
         old_cwd, old_path = os.getcwd(), list(sys.path)
         old_env = {
-            name: os.environ.get(name) for name in ("CADRELAB_TRAINEE", "CADRELAB_ANSWERS_DIR")
+            name: os.environ.get(name)
+            for name in ("CADRELAB_TRAINEE", "CADRELAB_ANSWERS_DIR", "MPLBACKEND")
         }
         os.chdir(self.workdir)
         sys.path.insert(0, str(self.workdir))
         os.environ["CADRELAB_TRAINEE"] = self.trainee
+        os.environ["MPLBACKEND"] = "Agg"  # locked cells may plot; nothing is shown here
         os.environ.pop("CADRELAB_ANSWERS_DIR", None)
         sink = io.StringIO()
         try:

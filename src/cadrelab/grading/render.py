@@ -52,14 +52,16 @@ def pre(text: str, css: str = "") -> str:
     return f"<pre{cls}>{escape(text)}</pre>"
 
 
+NUMERIC = ' class="num"'
+
+
 def table(header: list[str], rows: list[list[object]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{' class=num' if i in numeric else ''}>{escape(str(v))}</td>"
-            for i, v in enumerate(row)
+            f"<td{NUMERIC if i in numeric else ''}>{escape(str(v))}</td>" for i, v in enumerate(row)
         )
         + "</tr>"
         for row in rows

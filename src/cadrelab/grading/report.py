@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from cadrelab import atomic
+from cadrelab.errors import InputError
 from cadrelab.grading import render
 from cadrelab.grading.scores import MISSING, ClassResults, load_class
 from cadrelab.grading.workshop import Workshop
@@ -180,7 +181,7 @@ def render_html(report: Report, png: bytes, title: str) -> str:
             r.assignment,
             status(r.status),
             t("grading.report.yes") if r.needs_manual else "",
-            r.notes,
+            ", ".join(t(f"grading.label.{code}") for code in r.notes.split()),
         ]
         for r in report.attention.itertuples()
     ]
@@ -214,6 +215,9 @@ def write_report(workshop: Workshop, html_path: Path | None = None) -> tuple[Rep
     png_path = html_path.with_name(html_path.stem + "-heatmap.png")
     png = heatmap_png(report.skills)
     title = t("grading.report.title", course=workshop.course_id)
-    atomic.write_bytes(png_path, png)
-    atomic.write_text(html_path, render_html(report, png, title))
+    try:
+        atomic.write_bytes(png_path, png)
+        atomic.write_text(html_path, render_html(report, png, title))
+    except OSError as exc:
+        raise InputError(f"cannot write the report ({exc.strerror})", file=html_path) from None
     return report, html_path, png_path

@@ -18,6 +18,7 @@ shape, and never sends a test, an expected value or a hidden test in.
 from __future__ import annotations
 
 import ast
+import base64
 import io
 import json
 import os
@@ -61,9 +62,22 @@ class _Outputs:
         self.size += len(text)
         last = self.items[-1] if self.items else None
         if last and last["output_type"] == "stream" and last["name"] == name:
-            last["text"] += text
+            last["parts"].append(text)  # joined once at the end: many small prints stay cheap
         else:
-            self.items.append({"output_type": "stream", "name": name, "text": text})
+            self.items.append({"output_type": "stream", "name": name, "parts": [text]})
+
+    def finished(self) -> list[dict]:
+        """The outputs in nbformat's shape."""
+        done = []
+        for item in self.items:
+            if "parts" in item:
+                item = {
+                    "output_type": "stream",
+                    "name": item["name"],
+                    "text": "".join(item["parts"]),
+                }
+            done.append(item)
+        return done
 
 
 class _Stream(io.TextIOBase):
@@ -162,7 +176,7 @@ class Runner:
         for cell in plan["cells"]:
             self.run_cell(cell)
         changed = _hook_counts(self.shell) != hooks
-        self.send({"op": "finished", "hooks_changed": changed})
+        self.send({"op": "finished", "hooks_changed": changed, "answers": _answer_files()})
         self.serve_calls()
 
     def run_cell(self, cell: dict) -> None:
@@ -182,7 +196,7 @@ class Runner:
         message: dict[str, Any] = {
             "op": "done",
             "key": cell["key"],
-            "outputs": self.outputs.items,
+            "outputs": self.outputs.finished(),
             "dropped": self.outputs.dropped,
             "error": None
             if error is None
@@ -257,6 +271,20 @@ def _effects(namespace: dict, before_ids: dict[str, int], before_data: dict[str,
         "set": {name: capture.encode_or_opaque(namespace[name]) for name in sorted(changed)},
         "deleted": deleted,
     }
+
+
+def _answer_files(limit: int = 5 << 20) -> dict[str, str]:
+    """The answer store (``answers/``, written by the widgets) as it is after the run."""
+    found, size = {}, 0
+    folder = Path("answers")
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            size += len(data)
+            if size > limit:
+                break
+            found[path.relative_to(folder).as_posix()] = base64.b64encode(data).decode("ascii")
+    return found
 
 
 def _hook_counts(shell: Any) -> tuple[int, ...]:

@@ -2,11 +2,11 @@
 
 What the sandbox isolates (bubblewrap from Debian, ``bwrap``):
 
-- files: a fresh root with only the system folders, this Python and the cadrelab
-  sources mounted read-only; the submission is copied into a size-limited tmpfs at
-  ``/submission``.  The workshop folder (``source/``, the gradebook, other
-  trainees' submissions), the course sources and the rest of the home folder are
-  not there at all.
+- files: a fresh root with only the system folders, this Python, the cadrelab
+  sources and the reference tables (``datasets/reference``) mounted read-only;
+  the submission is copied into a size-limited tmpfs at ``/submission``.  The
+  workshop folder (``source/``, the gradebook, other trainees' submissions), the
+  course sources and the rest of the home folder are not there at all.
 - network: its own network namespace with nothing but a loopback (no route out).
 - processes: its own PID, IPC, UTS and (where possible) cgroup namespaces; all
   capabilities dropped; user ``nobody`` in its own user namespace; killed with the
@@ -131,6 +131,14 @@ def readable_paths() -> list[Path]:
     return sorted(p for p in resolved if not any(q != p and q in p.parents for q in resolved))
 
 
+def data_paths() -> list[Path]:
+    """The reference tables (public, with their legal basis) that cases are generated from."""
+    from cadrelab.reference import reference_dir
+
+    folder = reference_dir().resolve()
+    return [folder] if folder.is_dir() and folder not in readable_paths() else []
+
+
 def bwrap_argv(
     bwrap: str,
     stage: Path,
@@ -165,7 +173,7 @@ def bwrap_argv(
             argv += ["--ro-bind", folder, folder]
     for file in SYSTEM_FILES:
         argv += ["--ro-bind-try", file, file]
-    for path in [*readable_paths(), *extra_readable]:
+    for path in [*readable_paths(), *data_paths(), *extra_readable]:
         _refuse_if_exposes(path, forbidden)
         argv += ["--ro-bind", str(path), str(path)]
     argv += [

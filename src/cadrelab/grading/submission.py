@@ -6,12 +6,13 @@ process is the only writer) and returns everything as plain data.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
@@ -158,6 +159,7 @@ def _grade_notebook(
     run = _Run(job, plan, stage, work)
     try:
         run.execute()
+        _refresh_answers(judge_dir, run.answers)
         verdict = Judge(judge_dir, job.student, run.remote).verdict(
             plan, run.effects, run.stopped_at
         )
@@ -191,6 +193,34 @@ def _grade_notebook(
     return _notebook_json(spec, plan, run.outputs, graded), graded
 
 
+def _refresh_answers(judge_dir: Path, answers: dict[str, object] | None) -> None:
+    """Give the judge the answer store as the run left it (widgets driven by code add lines).
+
+    Untrusted like every answer a trainee gives: only data files at safe paths are kept.
+    """
+    if answers is None:
+        return
+    folder = judge_dir / "answers"
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, encoded in answers.items():
+        relative = PurePosixPath(name)
+        if (
+            not isinstance(encoded, str)
+            or relative.is_absolute()
+            or ".." in relative.parts
+            or not relative.parts
+            or relative.suffix.lower() in IMPORTABLE_SUFFIXES
+        ):
+            continue
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            continue
+        target = folder.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
 def _result(test: TestOutcome, skill: str) -> TestResult:
     return TestResult(
         test.grade_id, test.points, test.score, test.hidden_failure, test.message, test.trace, skill
@@ -208,6 +238,7 @@ class _Run:
         self.job, self.plan, self.stage, self.work = job, plan, stage, work
         self.effects: dict[str, dict] = {}
         self.outputs: dict[str, dict] = {}
+        self.answers: dict[str, object] | None = None
         self.notes: list[dict] = []
         self.stopped_at: str | None = None
         self.ended: Status | None = None
@@ -249,6 +280,8 @@ class _Run:
                 elif op == "finished":
                     if message.get("hooks_changed"):
                         self.notes.append({"code": "kernel_hooks_changed", "tampering": True})
+                    if isinstance(message.get("answers"), dict):
+                        self.answers = message["answers"]
                     return
         except sandbox.SessionTimeout:
             self._stop(Status.TIMED_OUT, current)
