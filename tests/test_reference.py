@@ -393,3 +393,16 @@ def test_errors_name_the_file_line_when_a_cell_spans_lines(tables) -> None:
     # header, a two-line first row, the other rows, then the duplicate
     assert caught.value.row == 1 + 2 + (len(records) - 1) + 1
     assert caught.value.field == "code"
+
+
+def test_procedure_stages_must_add_up_to_the_deadline(tables) -> None:
+    assert reference.procedure("DD-CGCN").stages == (17, 3)
+    with tables.joinpath("procedures.csv").open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    row = next(i for i, r in enumerate(records, start=1) if r[0] == "DD-CGCN")
+    edit_cell(tables, "procedures", row, "stage_working_days", "17; 4")
+    reference.clear_caches()
+    with pytest.raises(InputError) as caught:
+        reference.procedures()
+    assert (caught.value.row, caught.value.field) == (row, "stage_working_days")
+    assert "add up to 21" in caught.value.problem

@@ -418,14 +418,33 @@ class Procedure(Row):
     extra_fee_codes: str | None = None
     online_level: Literal["toan_trinh", "mot_phan", "truc_tiep"]
     components: str
+    stage_working_days: str | None = None
     volume_weight: float = Field(ge=0)
     legal_basis: str
     simplified: bool
     note: str | None = None
 
+    @field_validator("stage_working_days")
+    @classmethod
+    def _stages_add_up(cls, stages: str | None, info) -> str | None:
+        if stages is None:
+            return None
+        days = [int(part) for part in _split_list(stages) if part.isdigit()]
+        if len(days) != len(_split_list(stages)):
+            raise ValueError("stages must be whole numbers of working days joined by '; '")
+        total = info.data.get("deadline_working_days")
+        if total is not None and sum(days) != total:
+            raise ValueError(f"stages add up to {sum(days)}, not the deadline {total}")
+        return stages
+
     @property
     def components_list(self) -> tuple[str, ...]:
         return _split_list(self.components)
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """Working days of each hand-off stage (e.g. 17 processing + 3 issuing), if known."""
+        return tuple(int(part) for part in _split_list(self.stage_working_days))
 
     @property
     def extra_fee_codes_list(self) -> tuple[str, ...]:
