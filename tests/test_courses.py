@@ -31,6 +31,7 @@ SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
 NOTEBOOK_SECONDS = 20
 TRAINEE = "kiem-thu"
+COURSES_INDEX = REPO / "courses" / "README.md"
 
 
 def read(path):
@@ -213,3 +214,12 @@ def test_release_runs_and_fails_its_own_tests(released, exercise, tmp_path, monk
             assert all(e.ename == "NotImplementedError" for e in errors), (meta, errors)
         else:
             assert not errors, f"cell {meta.get('grade_id', cell.get('id'))} fails: {errors}"
+
+
+def test_course_index_lists_every_course_and_its_links_resolve() -> None:
+    index = COURSES_INDEX.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", index)
+    missing = [link for link in links if not (COURSES_INDEX.parent / link).exists()]
+    assert not missing, f"broken links in courses/README.md: {missing}"
+    for course in courses():
+        assert f"{course.name}/README.md" in links, f"{course.name} is not in the course index"
