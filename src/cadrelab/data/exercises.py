@@ -42,7 +42,7 @@ EXERCISES: dict[str, Exercise] = {
     "dan-cu-01": Exercise("citizens", 200, 0.1, "Kiểm tra dữ liệu dân cư"),
     # 00-nhap-mon
     "nhap-mon-01": Exercise("dossiers", 120, 0.0, "Mở danh sách hồ sơ: lọc, sắp xếp, đếm"),
-    "nhap-mon-02": Exercise("citizens", 200, 0.15, "Bảo vệ dữ liệu cá nhân, dữ liệu sai"),
+    "nhap-mon-02": Exercise("citizens", 300, 0.15, "Bảo vệ dữ liệu cá nhân, dữ liệu sai"),
     # 01-thu-tuc
     "thu-tuc-01": Exercise("dossiers", 80, 0.1, "Một cửa: tiếp nhận, ngày hẹn trả"),
     "thu-tuc-02": Exercise("dossiers", 200, 0.1, "Sổ theo dõi, quá hạn, phiếu xin lỗi"),
