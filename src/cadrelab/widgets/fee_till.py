@@ -23,12 +23,12 @@ import numpy as np
 
 from cadrelab import reference
 from cadrelab.data.providers import draw_female, format_dong, full_names
-from cadrelab.data.seeds import check_exercise, stream
+from cadrelab.data.seeds import stream
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
-from cadrelab.widgets import feedback
 from cadrelab.widgets.answers import record_answer
 from cadrelab.widgets.parsing import AnswerFormatError, parse_money
+from cadrelab.widgets.practice import PracticeQueue, QueueTexts, Unreadable
 
 SERVICE_PROCEDURES = {
     # what the till sells → the catalogue procedure whose fee code applies
@@ -219,11 +219,25 @@ class TillVerdict:
     lines: tuple[str, ...]
 
 
-class FeeTill:
+class FeeTill(PracticeQueue[FeeOrder, int, TillVerdict]):
     """The fee-till screen over a queue of orders; drive it by hand or from code.
 
     Headless use: ``till.enter_amount("26.000 đ"); verdict = till.submit()``.
     """
+
+    TEXTS = QueueTexts(
+        title="widgets.till.title",
+        title_done="widgets.till.title_done",
+        summary="widgets.till.summary",
+        submit="widgets.till.submit",
+        next="widgets.till.next",
+        right="widgets.till.right",
+        right_next="widgets.till.right_next",
+        skipped="widgets.till.skipped",
+    )
+    CSS_CLASS = "cadrelab-fee-till"
+    SOURCE = "fee-till"
+    SUBMIT_ICON = "money"
 
     def __init__(
         self,
@@ -234,72 +248,31 @@ class FeeTill:
         folder: str | Path | None = None,
         record: Callable[..., Path] = record_answer,
     ) -> None:
-        self.exercise = check_exercise(exercise)
-        self.orders = [o if isinstance(o, FeeOrder) else fee_order(o) for o in orders]
         self.rules = dict(rules or fee_rules())
-        self.position = 0
-        self.tries = 0
-        self.first_try_right = 0
-        self.verdicts: list[TillVerdict] = []
-        self._folder = folder
-        self._record = record
-        self._build()
-        self._show_order()
+        super().__init__(orders, exercise=exercise, folder=folder, record=record)
 
     @classmethod
     def practice(cls, *, seed: int, exercise: str, n: int = 8, **options) -> FeeTill:
         """A till with ``n`` practice customers drawn from ``seed``."""
         return cls(practice_orders(seed, n), exercise=exercise, **options)
 
-    # --- headless controls ----------------------------------------------------------------
+    @property
+    def orders(self) -> list[FeeOrder]:
+        return self.items
 
     @property
-    def current(self) -> FeeOrder | None:
-        return self.orders[self.position] if self.position < len(self.orders) else None
-
-    @property
-    def done(self) -> bool:
-        return self.current is None
+    def order_view(self) -> w.HTML:
+        return self.item_view
 
     def enter_amount(self, amount: int | str) -> None:
         self.amount_input.value = str(amount)
 
-    def submit(self) -> TillVerdict | None:
-        """Judge, store and show the amount entered; None when it could not be read."""
-        order = self.current
-        if order is None:
-            return None
-        try:
-            amount = parse_money(self.amount_input.value)
-        except AnswerFormatError as exc:
-            self._say("invalid", t("widgets.check.invalid"), (exc.message_vi,))
-            return None
-        self.tries += 1
-        ok = amount == fee_due(order, self.rules)
-        lines = () if ok else till_hints(order, amount, self.rules, self.tries)
-        verdict = TillVerdict(order.order_id, amount, ok, lines)
-        self.verdicts.append(verdict)
-        saved = self._save(order, amount, ok)
-        lines = lines if saved is None else (*lines, saved)
-        if ok:
-            self.first_try_right += self.tries == 1
-            self._advance()
-            title = t("widgets.till.right_next") if not self.done else t("widgets.till.right")
-            self._say("right", title, lines)
-        else:
-            self._say("wrong", t("widgets.till.wrong"), lines)
-        return verdict
+    # --- what the till adds to the queue ----------------------------------------------------
 
-    def next(self) -> None:
-        if self.current is not None:
-            self._advance()
-            self._say("info", t("widgets.till.skipped"))
+    def _item(self, row: FeeOrder | Mapping) -> FeeOrder:
+        return row if isinstance(row, FeeOrder) else fee_order(row)
 
-    # --- building and refreshing ------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.progress = w.HTML()
-        self.order_view = w.HTML()
+    def _build_form(self) -> list[w.Widget]:
         board = "".join(f"<li>{html.escape(describe_rule(r))}</li>" for r in self.rules.values())
         self.fee_board = w.HTML(
             f"<details><summary><b>{html.escape(t('widgets.till.board'))}</b></summary>"
@@ -311,74 +284,33 @@ class FeeTill:
             style={"description_width": "initial"},
             layout=w.Layout(width="420px"),
         )
-        self.submit_button = w.Button(
-            description=t("widgets.till.submit"),
-            button_style="primary",
-            icon="money",
-            layout=w.Layout(width="auto"),
-        )
-        self.next_button = w.Button(
-            description=t("widgets.till.next"), icon="forward", layout=w.Layout(width="auto")
-        )
-        self.feedback = w.HTML()
-        self.submit_button.on_click(lambda _: self.submit())
-        self.next_button.on_click(lambda _: self.next())
-        self.widget = w.VBox(
-            [
-                self.progress,
-                self.order_view,
-                self.fee_board,
-                self.amount_input,
-                w.HBox([self.submit_button, self.next_button]),
-                self.feedback,
-            ],
-            layout=w.Layout(border="1px solid #ced4da", padding="8px", max_width="900px"),
-        )
-        self.widget.add_class("cadrelab-fee-till")
+        return [self.fee_board, self.amount_input]
 
-    def _show_order(self) -> None:
-        order = self.current
-        total = len(self.orders)
-        if order is None:
-            self.progress.value = f"<h4>{html.escape(t('widgets.till.title_done'))}</h4>"
-            self.order_view.value = html.escape(
-                t("widgets.till.summary", total=total, first=self.first_try_right)
-            )
-            for control in (self.amount_input, self.submit_button, self.next_button):
-                control.disabled = True
-            return
-        self.progress.value = "<h4>{}</h4>".format(
-            html.escape(t("widgets.till.title", number=self.position + 1, total=total))
-        )
-        self.order_view.value = _order_html(order)
+    def _load_form(self, order: FeeOrder) -> None:
         self.amount_input.value = ""
 
-    def _advance(self) -> None:
-        self.position += 1
-        self.tries = 0
-        self._show_order()
+    def _close_form(self) -> None:
+        self.amount_input.disabled = True
 
-    def _save(self, order: FeeOrder, amount: int, ok: bool) -> str | None:
+    def _read(self, order: FeeOrder) -> int:
         try:
-            self._record(
-                self.exercise,
-                order.order_id,
-                amount,
-                correct=ok,
-                source="fee-till",
-                folder=self._folder,
-            )
-        except InputError as exc:
-            return exc.message_vi
-        return None
+            return parse_money(self.amount_input.value)
+        except AnswerFormatError as exc:
+            raise Unreadable(t("widgets.check.invalid"), (exc.message_vi,)) from exc
 
-    def _say(self, status: feedback.Status, title: str, lines: Sequence[str] = ()) -> None:
-        self.feedback.value = feedback.render_html(status, title, tuple(lines))
+    def _judge(self, order: FeeOrder, amount: int, tries: int) -> TillVerdict:
+        ok = amount == fee_due(order, self.rules)
+        lines = () if ok else till_hints(order, amount, self.rules, tries)
+        return TillVerdict(order.order_id, amount, ok, lines)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def _answer_id(self, order: FeeOrder) -> str:
+        return order.order_id
 
-        display(self.widget)
+    def _item_html(self, order: FeeOrder) -> str:
+        return _order_html(order)
+
+    def _wrong_title(self, order: FeeOrder) -> str:
+        return t("widgets.till.wrong")
 
 
 def _order_html(order: FeeOrder) -> str:

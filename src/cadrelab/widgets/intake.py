@@ -24,17 +24,17 @@ import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import ipywidgets as w
 import pandas as pd
 
 from cadrelab import calendar, reference
-from cadrelab.data.seeds import check_exercise
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
-from cadrelab.widgets import feedback
 from cadrelab.widgets.answers import record_answer
 from cadrelab.widgets.parsing import AnswerFormatError, format_date, parse_date
+from cadrelab.widgets.practice import PracticeQueue, QueueTexts, Unreadable
 
 RECEIVE, COMPLETE, REFUSE = "tiep-nhan", "bo-sung", "tu-choi"
 DECISIONS = (RECEIVE, COMPLETE, REFUSE)
@@ -257,7 +257,15 @@ def _is_working_day(day: dt.date) -> bool:
 # --- the screen -----------------------------------------------------------------------------
 
 
-class IntakeDesk:
+class IntakeAnswer(TypedDict):
+    """One try at a dossier, as the answer store keeps it."""
+
+    ticked: list[str]
+    decision: str
+    appointment: dt.date | None
+
+
+class IntakeDesk(PracticeQueue[IntakeCase, IntakeAnswer, IntakeVerdict]):
     """The intake-desk screen over a queue of dossiers; drive it by hand or from code.
 
     Headless use (tests, or a trainee computing in code)::
@@ -267,6 +275,20 @@ class IntakeDesk:
         desk.enter_date(deadline(desk.current.received_at, desk.current.deadline_working_days))
         verdict = desk.submit()
     """
+
+    TEXTS = QueueTexts(
+        title="widgets.intake.title",
+        title_done="widgets.intake.title_done",
+        summary="widgets.intake.summary",
+        submit="widgets.intake.submit",
+        next="widgets.intake.next",
+        right="widgets.intake.right",
+        right_next="widgets.intake.right_next",
+        skipped="widgets.intake.skipped",
+    )
+    CSS_CLASS = "cadrelab-intake-desk"
+    SOURCE = "intake"
+    SUBMIT_ICON = "check"
 
     def __init__(
         self,
@@ -278,26 +300,16 @@ class IntakeDesk:
         record: Callable[..., Path] = record_answer,
     ) -> None:
         rows = dossiers.to_dict("records") if isinstance(dossiers, pd.DataFrame) else dossiers
-        self.exercise = check_exercise(exercise)
-        self.cases = [intake_case(row, procedures) for row in rows]
-        self.position = 0
-        self.tries = 0
-        self.first_try_right = 0
-        self.verdicts: list[IntakeVerdict] = []
-        self._folder = folder
-        self._record = record
-        self._build()
-        self._show_case()
-
-    # --- headless controls ----------------------------------------------------------------
+        self._procedures = procedures
+        super().__init__(rows, exercise=exercise, folder=folder, record=record)
 
     @property
-    def current(self) -> IntakeCase | None:
-        return self.cases[self.position] if self.position < len(self.cases) else None
+    def cases(self) -> list[IntakeCase]:
+        return self.items
 
     @property
-    def done(self) -> bool:
-        return self.current is None
+    def case_view(self) -> w.HTML:
+        return self.item_view
 
     def tick(self, components: Iterable[str]) -> None:
         """Tick exactly these components (others are unticked)."""
@@ -314,48 +326,12 @@ class IntakeDesk:
     def enter_date(self, day: dt.date | str) -> None:
         self.date_input.value = format_date(day) if isinstance(day, dt.date) else day
 
-    def submit(self) -> IntakeVerdict | None:
-        """Judge, store and show the current try; None when it could not be judged."""
-        case = self.current
-        if case is None:
-            return None
-        decision = self.decision.value
-        if decision is None:
-            self._say("invalid", t("widgets.intake.choose_decision"))
-            return None
-        appointment = None
-        if decision == RECEIVE:
-            try:
-                appointment = parse_date(self.date_input.value)
-            except AnswerFormatError as exc:
-                self._say("invalid", exc.message_vi)
-                return None
-        ticked = [c for c, box in self.checkboxes.items() if box.value]
-        self.tries += 1
-        verdict = judge_intake(case, ticked, decision, appointment, self.tries)
-        self.verdicts.append(verdict)
-        saved = self._save(case, ticked, decision, appointment, verdict)
-        lines = verdict.lines if saved is None else (*verdict.lines, saved)
-        if verdict.ok:
-            self.first_try_right += self.tries == 1
-            self._advance()
-            title = t("widgets.intake.right_next") if not self.done else t("widgets.intake.right")
-            self._say("right", title, lines)
-        else:
-            self._say("wrong", t("widgets.intake.wrong", name=case.applicant_name), lines)
-        return verdict
+    # --- what the desk adds to the queue ----------------------------------------------------
 
-    def next(self) -> None:
-        """Move on to the next citizen without finishing this one."""
-        if self.current is not None:
-            self._advance()
-            self._say("info", t("widgets.intake.skipped"))
+    def _item(self, row: Mapping) -> IntakeCase:
+        return intake_case(row, self._procedures)
 
-    # --- building and refreshing ------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.progress = w.HTML()
-        self.case_view = w.HTML()
+    def _build_form(self) -> list[w.Widget]:
         self.checklist = w.VBox()
         self.checkboxes: dict[str, w.Checkbox] = {}
         self.decision = w.RadioButtons(
@@ -371,50 +347,14 @@ class IntakeDesk:
             style={"description_width": "initial"},
             layout=w.Layout(width="420px"),
         )
-        self.submit_button = w.Button(
-            description=t("widgets.intake.submit"),
-            button_style="primary",
-            icon="check",
-            layout=w.Layout(width="auto"),
-        )
-        self.next_button = w.Button(
-            description=t("widgets.intake.next"), icon="forward", layout=w.Layout(width="auto")
-        )
-        self.feedback = w.HTML()
-        self.submit_button.on_click(lambda _: self.submit())
-        self.next_button.on_click(lambda _: self.next())
-        self.widget = w.VBox(
-            [
-                self.progress,
-                self.case_view,
-                w.HTML(f"<b>{html.escape(t('widgets.intake.checklist'))}</b>"),
-                self.checklist,
-                self.decision,
-                self.date_input,
-                w.HBox([self.submit_button, self.next_button]),
-                self.feedback,
-            ],
-            layout=w.Layout(border="1px solid #ced4da", padding="8px", max_width="900px"),
-        )
-        self.widget.add_class("cadrelab-intake-desk")
+        return [
+            w.HTML(f"<b>{html.escape(t('widgets.intake.checklist'))}</b>"),
+            self.checklist,
+            self.decision,
+            self.date_input,
+        ]
 
-    def _show_case(self) -> None:
-        case = self.current
-        total = len(self.cases)
-        if case is None:
-            self.progress.value = f"<h4>{html.escape(t('widgets.intake.title_done'))}</h4>"
-            self.case_view.value = html.escape(
-                t("widgets.intake.summary", total=total, first=self.first_try_right)
-            )
-            self.checkboxes = {}
-            self.checklist.children = ()
-            for control in (self.decision, self.date_input, self.submit_button, self.next_button):
-                control.disabled = True
-            return
-        self.progress.value = "<h4>{}</h4>".format(
-            html.escape(t("widgets.intake.title", number=self.position + 1, total=total))
-        )
-        self.case_view.value = _case_html(case)
+    def _load_form(self, case: IntakeCase) -> None:
         self.checkboxes = {
             c: w.Checkbox(value=False, description=c, indent=False, layout=w.Layout(width="auto"))
             for c in case.required
@@ -423,40 +363,38 @@ class IntakeDesk:
         self.decision.value = None
         self.date_input.value = ""
 
-    def _advance(self) -> None:
-        self.position += 1
-        self.tries = 0
-        self._show_case()
+    def _close_form(self) -> None:
+        self.checkboxes = {}
+        self.checklist.children = ()
+        self.decision.disabled = True
+        self.date_input.disabled = True
 
-    def _save(
-        self,
-        case: IntakeCase,
-        ticked: list[str],
-        decision: str,
-        appointment: dt.date | None,
-        verdict: IntakeVerdict,
-    ) -> str | None:
-        value = {"ticked": ticked, "decision": decision, "appointment": appointment}
-        try:
-            self._record(
-                self.exercise,
-                case.dossier_code,
-                value,
-                correct=verdict.ok,
-                source="intake",
-                folder=self._folder,
-            )
-        except InputError as exc:
-            return exc.message_vi
-        return None
+    def _read(self, case: IntakeCase) -> IntakeAnswer:
+        decision = self.decision.value
+        if decision is None:
+            raise Unreadable(t("widgets.intake.choose_decision"))
+        appointment = None
+        if decision == RECEIVE:
+            try:
+                appointment = parse_date(self.date_input.value)
+            except AnswerFormatError as exc:
+                raise Unreadable(exc.message_vi) from exc
+        ticked = [c for c, box in self.checkboxes.items() if box.value]
+        return {"ticked": ticked, "decision": decision, "appointment": appointment}
 
-    def _say(self, status: feedback.Status, title: str, lines: Sequence[str] = ()) -> None:
-        self.feedback.value = feedback.render_html(status, title, tuple(lines))
+    def _judge(self, case: IntakeCase, answer: IntakeAnswer, tries: int) -> IntakeVerdict:
+        return judge_intake(
+            case, answer["ticked"], answer["decision"], answer["appointment"], tries
+        )
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def _answer_id(self, case: IntakeCase) -> str:
+        return case.dossier_code
 
-        display(self.widget)
+    def _item_html(self, case: IntakeCase) -> str:
+        return _case_html(case)
+
+    def _wrong_title(self, case: IntakeCase) -> str:
+        return t("widgets.intake.wrong", name=case.applicant_name)
 
 
 def _case_html(case: IntakeCase) -> str:
