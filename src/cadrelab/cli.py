@@ -135,6 +135,13 @@ def _add_sim_commands(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("--lang", **lang)
     sweep.set_defaults(handler=_sim_sweep)
 
+    dashboard = sub.add_parser(
+        "dashboard", help="serve the planners' dashboard with Voila on 127.0.0.1 (with a token)"
+    )
+    dashboard.add_argument("--port", type=_positive_int, default=8866)
+    dashboard.add_argument("--no-browser", action="store_true")
+    dashboard.set_defaults(handler=_sim_dashboard)
+
 
 def _progress_bar(description: str):
     from tqdm import tqdm
@@ -223,6 +230,12 @@ def _sim_sweep(args: argparse.Namespace) -> None:
     )
 
 
+def _sim_dashboard(args: argparse.Namespace) -> int:
+    from cadrelab.sim.dashboard import start_dashboard
+
+    return start_dashboard(port=args.port, open_browser=not args.no_browser)
+
+
 def _wrote(path: Path, lang: str) -> str:
     from cadrelab.i18n import t
 
@@ -252,15 +265,19 @@ def _add_workshop_commands(commands: argparse._SubParsersAction) -> None:
     workshop = commands.add_parser("workshop", help="run a graded workshop on nbgrader")
     sub = workshop.add_subparsers(dest="workshop_command", required=True)
     folder = argparse.ArgumentParser(add_help=False)
-    folder.add_argument("--dir", type=Path, default=Path("."),
-                        help="workshop folder (default: the current folder)")
+    folder.add_argument(
+        "--dir", type=Path, default=Path("."), help="workshop folder (default: the current folder)"
+    )
 
     init = sub.add_parser("init", help="create or refresh a workshop folder from courses/")
     init.add_argument("folder", type=Path, metavar="DIR")
     init.add_argument("--course-id", help="nbgrader course id (default: cadrelab)")
     init.add_argument("--courses", type=Path, help="courses folder (default: the repository's)")
-    init.add_argument("--exchange", type=Path,
-                      help="existing nbgrader exchange folder, e.g. /srv/nbgrader/exchange")
+    init.add_argument(
+        "--exchange",
+        type=Path,
+        help="existing nbgrader exchange folder, e.g. /srv/nbgrader/exchange",
+    )
     init.set_defaults(handler=_workshop_init)
 
     roster = sub.add_parser("roster", help="trainees of the workshop")
@@ -275,21 +292,31 @@ def _add_workshop_commands(commands: argparse._SubParsersAction) -> None:
     which.add_argument("--all", action="store_true", help="every assignment in source/")
     release.set_defaults(handler=_workshop_release)
 
-    collect = sub.add_parser("collect", parents=[folder],
-                             help="collect submissions from the exchange and from zip files")
-    collect.add_argument("--zips", type=Path, metavar="FOLDER",
-                         help="also take the zip files trainees exported into FOLDER")
+    collect = sub.add_parser(
+        "collect", parents=[folder], help="collect submissions from the exchange and from zip files"
+    )
+    collect.add_argument(
+        "--zips",
+        type=Path,
+        metavar="FOLDER",
+        help="also take the zip files trainees exported into FOLDER",
+    )
     collect.set_defaults(handler=_workshop_collect)
 
-    autograde = sub.add_parser("autograde", parents=[folder],
-                               help="grade every submission in parallel, each in a sandbox")
+    autograde = sub.add_parser(
+        "autograde", parents=[folder], help="grade every submission in parallel, each in a sandbox"
+    )
     autograde.add_argument("assignment", metavar="ASSIGNMENT")
     autograde.add_argument("--jobs", type=_positive_int, help="parallel workers (default: cores)")
-    autograde.add_argument("--timeout", type=_seconds, default=30.0,
-                           help="seconds each cell may run (default: 30)")
+    autograde.add_argument(
+        "--timeout", type=_seconds, default=30.0, help="seconds each cell may run (default: 30)"
+    )
     autograde.add_argument("--force", action="store_true", help="grade again what is done")
-    autograde.add_argument("--unsafe", action="store_true",
-                           help="run without the sandbox when bubblewrap is missing (dangerous)")
+    autograde.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="run without the sandbox when bubblewrap is missing (dangerous)",
+    )
     autograde.set_defaults(handler=_workshop_autograde)
 
     feedback = sub.add_parser("feedback", parents=[folder], help="Vietnamese feedback pages")
@@ -297,12 +324,17 @@ def _add_workshop_commands(commands: argparse._SubParsersAction) -> None:
     feedback.set_defaults(handler=_workshop_feedback)
 
     report = sub.add_parser("report", parents=[folder], help="class report with a skill heatmap")
-    report.add_argument("--html", type=Path, metavar="OUT",
-                        help="HTML file to write (default: DIR/reports/report.html)")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="HTML file to write (default: DIR/reports/report.html)",
+    )
     report.set_defaults(handler=_workshop_report)
 
-    export = sub.add_parser("export", parents=[folder], help="scores as CSV (one row per trainee "
-                            "and assignment)")
+    export = sub.add_parser(
+        "export", parents=[folder], help="scores as CSV (one row per trainee and assignment)"
+    )
     export.add_argument("csv", type=Path, metavar="CSV")
     export.set_defaults(handler=_workshop_export)
 
@@ -318,12 +350,19 @@ def _workshop_init(args: argparse.Namespace) -> None:
     from cadrelab.grading.setup import DEFAULT_COURSES, init_workshop
     from cadrelab.i18n import t
 
-    workshop, changes = init_workshop(args.folder, args.course_id, args.courses or DEFAULT_COURSES,
-                                      args.exchange)
+    workshop, changes = init_workshop(
+        args.folder, args.course_id, args.courses or DEFAULT_COURSES, args.exchange
+    )
     for assignment, change in changes.items():
         print(f"{assignment:40} {t(f'grading.cli.lesson_{change}')}")
-    print(t("grading.cli.init_done", folder=workshop.root, course=workshop.course_id,
-            lessons=len(changes)))
+    print(
+        t(
+            "grading.cli.init_done",
+            folder=workshop.root,
+            course=workshop.course_id,
+            lessons=len(changes),
+        )
+    )
 
 
 def _workshop_roster_import(args: argparse.Namespace) -> None:
@@ -372,12 +411,24 @@ def _workshop_autograde(args: argparse.Namespace) -> int:
     from cadrelab.grading.workshop import Workshop
     from cadrelab.i18n import t
 
-    summary = autograde(Workshop.open(args.dir), args.assignment, jobs=args.jobs,
-                        timeout=args.timeout, unsafe=args.unsafe, force=args.force)
+    summary = autograde(
+        Workshop.open(args.dir),
+        args.assignment,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        unsafe=args.unsafe,
+        force=args.force,
+    )
     for status, count in sorted(summary.statuses.items()):
         print(f"{t(f'grading.status.{status}'):28} {count:>5}")
-    print(t("grading.cli.autograded", graded=summary.graded, skipped=summary.skipped,
-            seconds=summary.seconds))
+    print(
+        t(
+            "grading.cli.autograded",
+            graded=summary.graded,
+            skipped=summary.skipped,
+            seconds=summary.seconds,
+        )
+    )
     for error in summary.errors:
         print(f"cadrelab: grader error: {error}", file=sys.stderr)
     return 1 if summary.errors else 0

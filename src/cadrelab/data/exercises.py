@@ -57,6 +57,7 @@ EXERCISES: dict[str, Exercise] = {
     "tai-chinh-02-bt": Exercise("budget", 200, 0.1, "Bài tập: lệnh chi hạch toán sai mục"),
     "tai-chinh-02-bt-tro-cap": Exercise("social", 300, 0.05, "Bài tập: trợ cấp và khai tử"),
     # 04-mo-phong
+    "mo-phong-01": Exercise("staff", 1, 0.0, "Xã của tôi: biên chế để mô phỏng nhân sự"),
 }
 
 

@@ -1,0 +1,244 @@
+"""A trainee's own commune as a staffing scenario: its roster, its demand, the baseline's routes.
+
+The staffing course runs the model on "your commune": the roster comes from
+``load_cases(exercise)`` (the staff generator, one commune: who holds which
+post, vacant posts, who covers them as a concurrent role, who is away), the
+demand is drawn from the same trainee seed, and the procedures, routes and
+service times are those of ``simulations/baseline.yaml``.  The grader, given
+the trainee id, rebuilds the same commune and the same scenario.
+
+How the roster becomes officers (planning assumptions, stated so they can be
+argued with):
+
+* each post's seats take the roles, working share (``fte``), signing hours and
+  daily absence probability of the matching officers of the baseline scenario
+  (:data:`POST_TEMPLATES`); when a post has more seats than the baseline has
+  officers for it, the baseline's share is split between the seats;
+* a vacant seat is left out; an officer who covers a vacant post (the roster's
+  ``concurrent_posts``) adds that post's roles after their own and its share of
+  time to theirs, up to full time; a leader keeps their own signing hours;
+* an officer away on the roster (``absent_from`` to ``absent_until``) is absent
+  those days; the run starts on :data:`START_DATE` so that those days fall in it;
+* a role that no one holds after all this goes to the non-leader with the
+  fewest roles (first in the roster on a tie), so that every dossier has a route.
+
+Demand: :data:`BASE_DOSSIERS_PER_DAY` (the Hanoi calibration) times a
+lognormal factor with mean 1 and standard deviation 0.35 (communes differ in
+size, as in ``simulations/national.yaml``), and an online share of the
+procedures that can be submitted online between 10% and 35%.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cadrelab.data import load_cases
+from cadrelab.data.seeds import normalise_trainee_id, trainee_id, trainee_seed
+from cadrelab.i18n import t
+from cadrelab.reference import REPO_ROOT
+from cadrelab.sim.loading import load_merged, parse_scenario
+from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.streams import stream
+
+BASELINE = REPO_ROOT / "simulations" / "baseline.yaml"
+START_DATE = dt.date(2025, 9, 1)
+HORIZON_DAYS = 90
+WARMUP_DAYS = 14
+REPLICATIONS = 10
+BASE_DOSSIERS_PER_DAY = 48.0
+DEMAND_SD = 0.35
+DOSSIERS_RANGE = (20, 100)
+ONLINE_RANGE = (0.10, 0.35)
+VACANT = "Chưa bố trí"
+LEADERS = ("chu_tich", "pho_chu_tich")
+
+#: Post code -> the baseline officers whose roles, share and hours its seats take, in order.
+POST_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "chu_tich": ("chu-tich",),
+    "pho_chu_tich": ("pct-ttpvhcc", "pct-vp"),
+    "van_phong_thong_ke": (),
+    "tu_phap_ho_tich": ("tp-1", "tp-2"),
+    "dia_chinh": ("dc-1", "dc-2"),
+    "tai_chinh_ke_toan": ("tc-1",),
+    "kinh_te": ("kt-1",),
+    "van_hoa_xa_hoi": ("xh-2",),
+    "lao_dong_tbxh": ("xh-1",),
+    "mot_cua": ("mc-1", "mc-2", "mc-3"),
+    "cntt": ("cntt",),
+}
+
+
+@dataclass(frozen=True)
+class Commune:
+    """One commune: its roster (staff generator), demand, and the seed of its runs."""
+
+    name: str
+    province_code: str
+    roster: pd.DataFrame
+    dossiers_per_day: float
+    online_share: float
+    seed: int
+
+    @property
+    def officers(self) -> pd.DataFrame:
+        """The officers of the model: id, name, post, roles (kiêm nhiệm after the first), fte."""
+        staff = officers_from_roster(self.roster)
+        return pd.DataFrame(
+            {
+                "id": [o["id"] for o in staff],
+                "name_vi": [o["name_vi"] for o in staff],
+                "post_code": [o["post_code"] for o in staff],
+                "roles": [", ".join(o["roles"]) for o in staff],
+                "fte": [o["fte"] for o in staff],
+                "days_away": [_days_away(o) for o in staff],
+            }
+        )
+
+    def scenario(
+        self,
+        *,
+        horizon_days: int = HORIZON_DAYS,
+        warmup_days: int = WARMUP_DAYS,
+        replications: int = REPLICATIONS,
+        seed: int | None = None,
+    ) -> Scenario:
+        """The baseline's procedures with this commune's staff and demand."""
+        base = load_merged(BASELINE)
+        staff = [
+            {k: v for k, v in o.items() if k != "post_code"}
+            for o in officers_from_roster(self.roster)
+        ]
+        data: dict[str, Any] = {
+            **base,
+            "name": "xa-cua-toi",
+            "description": t("sim.commune.description", "vi", commune=self.name),
+            "start_date": START_DATE.isoformat(),
+            "horizon_days": horizon_days,
+            "warmup_days": warmup_days,
+            "replications": replications,
+            "seed": self.seed % 1_000_000 if seed is None else seed,
+            "staff": staff,
+            "demand": {
+                **base["demand"],
+                "arrivals_per_day": self.dossiers_per_day,
+                "online_share": self.online_share,
+            },
+        }
+        return parse_scenario(_assign_unheld_roles(data), source=BASELINE)
+
+
+def own_commune(exercise: str, trainee: str | None = None) -> Commune:
+    """The commune of ``exercise`` for ``trainee`` (default: the trainee of this environment)."""
+    who = trainee_id() if trainee is None else normalise_trainee_id(trainee)
+    roster = load_cases(exercise, who)["staff"]
+    seed = trainee_seed(who, exercise)
+    dossiers, online = commune_demand(seed)
+    return Commune(
+        name=str(roster["commune"].iloc[0]),
+        province_code=str(roster["province_code"].iloc[0]),
+        roster=roster,
+        dossiers_per_day=dossiers,
+        online_share=online,
+        seed=seed,
+    )
+
+
+def commune_demand(seed: int) -> tuple[float, float]:
+    """Dossiers per working day (whole) and online share (two decimals) drawn from ``seed``."""
+    rng = stream(np.random.SeedSequence(seed), "commune", "demand")
+    sigma = np.sqrt(np.log(1 + DEMAND_SD**2))
+    factor = rng.lognormal(-(sigma**2) / 2, sigma)
+    dossiers = float(np.clip(round(BASE_DOSSIERS_PER_DAY * factor), *DOSSIERS_RANGE))
+    online = round(float(rng.uniform(*ONLINE_RANGE)), 2)
+    return dossiers, online
+
+
+def officers_from_roster(roster: pd.DataFrame) -> list[dict[str, Any]]:
+    """Officers as scenario dicts (plus ``post_code``), by the rules in the module doc."""
+    templates = {o["id"]: o for o in load_merged(BASELINE)["staff"]}
+    seats = roster["post_code"].value_counts().to_dict()
+    seen: dict[str, int] = {}
+    officers = []
+    for row in roster.itertuples(index=False):
+        post = row.post_code
+        number = seen[post] = seen.get(post, 0) + 1
+        if row.status == VACANT or post not in POST_TEMPLATES:
+            continue
+        roles, fte, extra = _post_share(post, number, seats[post], templates)
+        for covered in _split(row.concurrent_posts):
+            if POST_TEMPLATES.get(covered):
+                more, more_fte, _ = _post_share(covered, 1, 1, templates)
+                roles += [r for r in more if r not in roles]
+                fte += more_fte
+        if not roles:
+            continue
+        officer: dict[str, Any] = {
+            "id": f"{post.replace('_', '-')}-{number}"
+            if seats[post] > 1
+            else post.replace("_", "-"),
+            "name_vi": f"{t(f'sim.post.{post}', 'vi')} – {row.full_name}",
+            "post_code": post,
+            "roles": roles,
+            "fte": round(min(fte, 1.0), 3),
+            **extra,
+        }
+        away = _absence_period(row)
+        if away:
+            officer.setdefault("absence", {})["periods"] = [away]
+        officers.append(officer)
+    return officers
+
+
+def _post_share(
+    post: str, number: int, seats: int, templates: dict[str, dict]
+) -> tuple[list[str], float, dict[str, Any]]:
+    """Roles, working share and other settings (hours, absence) of seat ``number`` of ``post``."""
+    names = POST_TEMPLATES[post]
+    if not names:
+        return [], 0.0, {}
+    template = templates[names[(number - 1) % len(names)]]
+    share = template.get("fte", 1.0) * (len(names) / seats if seats > len(names) else 1.0)
+    extra = {k: template[k] for k in ("hours",) if k in template}
+    probability = template.get("absence", {}).get("daily_probability")
+    if probability is not None:
+        extra["absence"] = {"daily_probability": probability}
+    return list(template["roles"]), share, extra
+
+
+def _split(text: object) -> list[str]:
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _absence_period(row: Any) -> dict[str, str] | None:
+    start, end = row.absent_from, row.absent_until
+    if pd.isna(start) or pd.isna(end):
+        return None
+    first, last = sorted((pd.Timestamp(start).date(), pd.Timestamp(end).date()))
+    return {"start": first.isoformat(), "end": last.isoformat()}
+
+
+def _days_away(officer: dict[str, Any]) -> int:
+    periods = officer.get("absence", {}).get("periods", [])
+    return sum(
+        (dt.date.fromisoformat(p["end"]) - dt.date.fromisoformat(p["start"])).days + 1
+        for p in periods
+    )
+
+
+def _assign_unheld_roles(data: dict[str, Any]) -> dict[str, Any]:
+    """Give each role no one holds to the non-leader with the fewest roles (see module doc)."""
+    held = {role for officer in data["staff"] for role in officer["roles"]}
+    helpers = [o for o in data["staff"] if not set(o["roles"]) <= {"sign"}]
+    for role in data["roles"]:
+        if role not in held and helpers:
+            chosen = min(helpers, key=lambda o: len(o["roles"]))
+            chosen["roles"] = [*chosen["roles"], role]
+            held.add(role)
+    return data

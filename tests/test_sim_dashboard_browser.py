@@ -1,0 +1,78 @@
+"""A planner's view: the Voila dashboard in headless Chromium: run, change staff, run again,
+download the results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from cadrelab.sim.dashboard import dashboard_command
+from tests.conftest import REPO
+from tests.servers import chromium_page, jupyter_server, screenshot
+
+pytestmark = pytest.mark.browser
+
+TOKEN = "cadrelab-dashboard-test"
+LEAD_TIME = ".cadrelab-kpi[data-key='lead_time_working_days']"
+SECONDS = 60_000
+
+
+def run_and_wait(page, previous_status: str | None = None) -> None:
+    """Press run and wait until the status says the run (and its figures) are done."""
+    page.locator("button.cadrelab-run").click()
+    status = page.locator(".cadrelab-status")
+    if previous_status:
+        expect(status).not_to_have_text(previous_status, timeout=SECONDS)
+    expect(status).to_contain_text("Xong", timeout=SECONDS)
+
+
+def test_dashboard_runs_changes_staff_and_shows_new_figures(tmp_path) -> None:
+    env = {"HOME": str(tmp_path / "home"), "MPLBACKEND": "Agg"}
+    command = lambda port: dashboard_command(port, TOKEN)  # noqa: E731  (what the CLI runs)
+    with jupyter_server(command, REPO, env) as base, chromium_page() as page:
+        page.goto(f"{base}/?token={TOKEN}")
+        page.locator("button.cadrelab-run").wait_for(timeout=90_000)
+        expect(page.locator(".cadrelab-dashboard")).to_contain_text("Cán bộ và vai trò")
+
+        run_and_wait(page)
+        lead_before = page.locator(LEAD_TIME).inner_text()
+        wait_figure = page.locator(".cadrelab-dashboard img").first
+        figure_before = wait_figure.get_attribute("src")
+        assert (
+            page.locator(".cadrelab-kpi-base[data-key='lead_time_working_days']").inner_text()
+            == lead_before
+        ), "unchanged staff: the same figures as the base"
+
+        # no one left for land dossiers: the scenario check's message, not a traceback
+        page.locator(".cadrelab-officer-dc-1 input").uncheck()
+        page.locator(".cadrelab-officer-dc-2 input").uncheck()
+        page.locator("button.cadrelab-run").click()
+        error = page.locator(".cadrelab-error")
+        expect(error).to_contain_text("không cán bộ nào đảm nhiệm vai trò", timeout=SECONDS)
+        assert "Traceback" not in page.locator("body").inner_text()
+
+        # one land officer fewer: land dossiers wait longer, the figures change
+        page.locator(".cadrelab-officer-dc-2 input").check()
+        run_and_wait(page, page.locator(".cadrelab-status").inner_text())
+        expect(error).to_have_count(0)
+        lead_after = page.locator(LEAD_TIME).inner_text()
+        assert _mean(lead_after) > _mean(lead_before), (lead_before, lead_after)
+        expect(wait_figure).not_to_have_attribute("src", figure_before or "", timeout=SECONDS)
+
+        with page.expect_download() as download:
+            page.locator(".cadrelab-downloads a[download='ket-qua.json']").click()
+        saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        assert "dc-1" not in saved["scenario"]["officers"] and "dc-1" in saved["base"]["officers"]
+
+        page.get_by_role("tab", name="Mức bận").click()
+        expect(page.locator(".cadrelab-dashboard img").nth(2)).to_be_visible()
+        shot = screenshot(page, "sim-dashboard")
+    assert shot.stat().st_size > 30_000
+
+
+def _mean(cell: str) -> float:
+    """``1,53 [1,41; 1,65]`` -> 1.53."""
+    return float(cell.split(" [")[0].replace(".", "").replace(",", "."))
