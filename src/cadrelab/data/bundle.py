@@ -96,7 +96,7 @@ def describe_schemas() -> str:
         for column, spec in schema.columns.items():
             dtype = str(spec.dtype)
             optional = ", may be empty" if spec.nullable else ""
-            lines.append(f"  {column:<{width}}  {dtype:<13} {spec.description}{optional}")
+            lines.append(f"  {column:<{width}}  {dtype:<15} {spec.description}{optional}")
         lines.append("")
     lines.append("defect kinds (defects.csv 'kind'):")
     width = max(len(k) for k in DEFECT_KINDS)
