@@ -163,3 +163,17 @@ def test_autograde_without_bubblewrap_exits_2(monkeypatch, tmp_path, capsys):
     code = main(["workshop", "autograde", "thuc-hanh-bai-01", "--dir", str(root)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "bubblewrap" in err[0]
+
+
+def test_python_and_sources_under_tmp_stay_visible(tmp_path) -> None:
+    """/tmp is a fresh tmpfs inside; it must be mounted before the environment's folders,
+    or a checkout or venv living under /tmp (a CI clone, say) would vanish in the sandbox."""
+    argv = sandbox.bwrap_argv("bwrap", tmp_path, {}, sandbox.Limits(), [], [])
+    tmpfs_at = next(i for i in range(len(argv) - 1) if argv[i : i + 2] == ["--tmpfs", "/tmp"])
+    for path in sandbox.readable_paths():
+        bound_at = next(
+            i
+            for i in range(len(argv) - 2)
+            if argv[i : i + 3] == ["--ro-bind", str(path), str(path)]
+        )
+        assert bound_at > tmpfs_at, f"{path} is mounted before /tmp and would be hidden"

@@ -173,9 +173,8 @@ def bwrap_argv(
             argv += ["--ro-bind", folder, folder]
     for file in SYSTEM_FILES:
         argv += ["--ro-bind-try", file, file]
-    for path in [*readable_paths(), *data_paths(), *extra_readable]:
-        _refuse_if_exposes(path, forbidden)
-        argv += ["--ro-bind", str(path), str(path)]
+    # /tmp first: the Python environment or the sources may live under /tmp (a clone in
+    # a temporary folder), and a later mount would hide them.
     argv += [
         "--proc",
         "/proc",
@@ -185,6 +184,11 @@ def bwrap_argv(
         str(limits.work_bytes),
         "--tmpfs",
         "/tmp",
+    ]
+    for path in [*readable_paths(), *data_paths(), *extra_readable]:
+        _refuse_if_exposes(path, forbidden)
+        argv += ["--ro-bind", str(path), str(path)]
+    argv += [
         "--size",
         str(limits.work_bytes),
         "--tmpfs",
