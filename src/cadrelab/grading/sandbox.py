@@ -229,6 +229,8 @@ def sandbox_env(trainee: str, home: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "CADRELAB_TRAINEE": trainee,
+        # Generated cases withhold their ground truth inside the sandbox (cadrelab.data.cases).
+        "CADRELAB_GRADING": "sandbox",
     }
     for name in ("TZ", "CADRELAB_LANG", "CADRELAB_REFERENCE_DIR"):
         if name in os.environ:
