@@ -235,3 +235,28 @@ def test_works_on_generated_dossiers(tmp_path) -> None:
     while not desk.done:
         assert answer_right(desk).ok
     assert len(load_answers(tmp_path, "thu-tuc-02")) == len(frame)
+
+
+def test_a_missing_optional_component_does_not_make_a_dossier_incomplete() -> None:
+    procedure = next(
+        p for p in reference.procedures() if len(p.required_components) < len(p.components_list)
+    )
+    optional = next(c for c in procedure.components_list if "(nếu có)" in c)
+    record = dossier(
+        "HS-9",
+        "2025-03-03 09:00",
+        procedure=procedure.code,
+        drop=procedure.components_list.index(optional),
+    )
+    assert intake_case(record).decision == RECEIVE
+    required = procedure.components_list.index(procedure.required_components[0])
+    record = dossier("HS-10", "2025-03-03 09:00", procedure=procedure.code, drop=required)
+    assert intake_case(record).decision == COMPLETE
+
+
+def test_generated_dossiers_only_ever_miss_required_components() -> None:
+    dossiers = generate_dossiers(2000, seed=11, defect_rate=0.2)["dossiers"]
+    for row in dossiers.itertuples():
+        procedure = reference.procedure(row.procedure_code)
+        submitted = set(row.components_submitted.split("; ")) if row.components_submitted else set()
+        assert set(procedure.components_list) - submitted <= set(procedure.required_components)

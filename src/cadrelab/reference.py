@@ -402,6 +402,14 @@ def fee_rule(code: str) -> FeeRule:
 
 # --- procedure catalogue ------------------------------------------------------
 
+OPTIONAL_MARK = "(nếu có)"
+
+
+def is_optional_component(component: str) -> bool:
+    """A component the citizen hands over only if it applies to them ("… (nếu có)")."""
+    return OPTIONAL_MARK in component
+
+
 ProcedureField = Literal["civil_status", "certification", "land", "business", "social", "finance"]
 PROCEDURE_FIELDS: tuple[str, ...] = get_args(ProcedureField)
 
@@ -440,6 +448,11 @@ class Procedure(Row):
     @property
     def components_list(self) -> tuple[str, ...]:
         return _split_list(self.components)
+
+    @property
+    def required_components(self) -> tuple[str, ...]:
+        """Components without which the dossier is incomplete (not those marked "(nếu có)")."""
+        return tuple(c for c in self.components_list if not is_optional_component(c))
 
     @property
     def stages(self) -> tuple[int, ...]:

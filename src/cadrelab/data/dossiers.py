@@ -42,6 +42,7 @@ from cadrelab.data.gazetteer import Gazetteer, gazetteer
 from cadrelab.data.inputs import check_count, check_defect_rate, check_seed
 from cadrelab.data.people import identities
 from cadrelab.data.seeds import stream
+from cadrelab.reference import is_optional_component
 
 WINDOW_START = dt.date(2025, 7, 1)
 SNAPSHOT_DATE = providers.REFERENCE_DATE - dt.timedelta(days=1)
@@ -90,13 +91,23 @@ def generate_dossiers(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     received = _received_at(rng, online)
 
     outcome = rng.random(n)
-    counts = np.array([len(p.components_list) for p in catalogue])[procedure]
+    # Only a required component can be missing: one marked "(nếu có)" may rightly be absent.
+    required = [
+        [i for i, c in enumerate(p.components_list) if not is_optional_component(c)]
+        for p in catalogue
+    ]
+    counts = np.array([len(r) for r in required])[procedure]
+    widest = max((len(r) for r in required), default=0)
+    required_index = np.full((len(catalogue), max(1, widest)), -1, dtype=np.int64)
+    for row, indices in enumerate(required):
+        required_index[row, : len(indices)] = indices
     incomplete = ~online & (counts > 0) & (outcome < INCOMPLETE_SHARE)
     refused = ~incomplete & (outcome > 1 - REFUSED_SHARE)
     accepted = ~incomplete & ~refused
     components = [p.components_list for p in catalogue]
     dropped = np.full(n, -1, dtype=np.int64)
-    dropped[incomplete] = (rng.random(int(incomplete.sum())) * counts[incomplete]).astype(np.int64)
+    picks = (rng.random(int(incomplete.sum())) * counts[incomplete]).astype(np.int64)
+    dropped[incomplete] = required_index[procedure[incomplete], picks]
 
     calendar = default_calendar()
     effective = calendar.deadline_many(received, np.zeros(n, dtype=np.int64))
@@ -123,7 +134,8 @@ def generate_dossiers(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     appointment_offset = days.copy()
     appointment_offset[wrong] += fix.integers(1, 3, size=len(wrong))
     missing = chosen["missing_components"]
-    dropped[missing] = (fix.random(len(missing)) * counts[missing]).astype(np.int64)
+    picks = (fix.random(len(missing)) * counts[missing]).astype(np.int64)
+    dropped[missing] = required_index[procedure[missing], picks]
 
     appointment = calendar.deadline_many(received, appointment_offset)
     result = calendar.deadline_many(received, processing)

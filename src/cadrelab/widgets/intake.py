@@ -32,6 +32,7 @@ import pandas as pd
 from cadrelab import calendar, reference
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
+from cadrelab.reference import is_optional_component
 from cadrelab.widgets.answers import record_answer
 from cadrelab.widgets.parsing import AnswerFormatError, format_date, parse_date
 from cadrelab.widgets.practice import PracticeQueue, QueueTexts, Unreadable
@@ -64,7 +65,10 @@ class IntakeCase:
 
     @property
     def missing(self) -> tuple[str, ...]:
-        return tuple(c for c in self.required if c not in self.submitted)
+        """Required components not handed over; those marked "(nếu có)" may be absent."""
+        return tuple(
+            c for c in self.required if c not in self.submitted and not is_optional_component(c)
+        )
 
     @property
     def decision(self) -> str:
