@@ -1,12 +1,15 @@
-"""Find course notebooks and read their nbgrader cells (shared by the course tests)."""
+"""Find course notebooks and read their nbgrader cells (shared by the course tests).
+
+Exercises are found the way `cadrelab workshop init` finds them (grading.setup).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
+from cadrelab.grading.plan import nbgrader_metadata as nbgrader_meta
+from cadrelab.grading.setup import discover_lessons
 from tests.conftest import REPO
 
 COURSES_DIR = REPO / "courses"
@@ -30,14 +33,6 @@ def notebooks() -> list[Path]:
     return [nb for lesson in lessons() for nb in sorted(lesson.glob("*.ipynb"))]
 
 
-def assignment_id(lesson: Path) -> str:
-    return f"{lesson.parent.name}-{lesson.name}"
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def is_autograded_test(cell) -> bool:
     meta = nbgrader_meta(cell)
     return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
@@ -50,18 +45,13 @@ def is_manual_answer(cell) -> bool:
 
 @dataclass(frozen=True)
 class Exercise:
+    id: str
     lesson: Path
-    notebook: Path
 
     @property
-    def id(self) -> str:
-        return assignment_id(self.lesson)
+    def notebook(self) -> Path:
+        return self.lesson / "bai-tap.ipynb"
 
 
 def exercises() -> list[Exercise]:
-    found = []
-    for path in notebooks():
-        nb = nbformat.read(path, as_version=4)
-        if any(nbgrader_meta(c).get("grade") for c in nb.cells):
-            found.append(Exercise(path.parent, path))
-    return found
+    return [Exercise(lesson.assignment, lesson.folder) for lesson in discover_lessons(COURSES_DIR)]

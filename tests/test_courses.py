@@ -14,10 +14,10 @@ from collections import defaultdict
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError  # noqa: F401  (documented failure mode)
 
 from tests.conftest import REPO
 from tests.courses import (
+    COURSES_DIR,
     courses,
     exercises,
     is_autograded_test,
@@ -148,45 +148,24 @@ def test_source_notebooks_run_with_nbval(tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
-    """Every exercise's lesson folder through nbgrader generate_assignment, in one course."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
+    """Every exercise released the way a trainer does it: `cadrelab workshop init` + `release`."""
+    from cadrelab.grading.release import release
+    from cadrelab.grading.setup import init_workshop
 
-    root = tmp_path_factory.mktemp("course")
-    config = Config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.course_id = "kiem-thu"
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    for exercise in exercises():
-        shutil.copytree(exercise.lesson, root / "source" / exercise.id)
-        result = api.generate_assignment(exercise.id, force=True)
-        assert result["success"], result["log"][-3000:]
-    return root / "release"
-
-
-def solution_lines(source: str) -> list[str]:
-    """Substantial lines of the solution and hidden-test regions (what must not leak)."""
-    lines = []
-    for pattern in (SOLUTION, HIDDEN):
-        for block in pattern.findall(source):
-            lines += [
-                line.strip()
-                for line in block.splitlines()
-                if len(line.strip()) > 12 and not line.strip().startswith("#")
-            ]
-    return lines
+    workshop, _ = init_workshop(tmp_path_factory.mktemp("workshop"), courses_root=COURSES_DIR)
+    release(workshop, [exercise.id for exercise in exercises()], to_exchange=False)
+    return workshop.release_dir
 
 
 @pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e.id)
 def test_release_has_no_solutions_or_hidden_tests(released, exercise) -> None:
-    release_nb = released / exercise.id / exercise.notebook.name
-    text = release_nb.read_text(encoding="utf-8")
+    from cadrelab.grading.leaks import find_leaks, lesson_secrets
+
+    text = (released / exercise.id / exercise.notebook.name).read_text(encoding="utf-8")
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
-    secret = [line for c in read(exercise.notebook).cells for line in solution_lines(c.source)]
-    release_sources = "\n".join(c.source for c in read(release_nb).cells)
-    leaked = [line for line in secret if line in release_sources]
-    assert not leaked, f"leaked into the release: {leaked[:3]}"
+    secrets = lesson_secrets(exercise.lesson)
+    assert secrets.solution, "the exercise has no solution region to protect"
+    assert find_leaks(released / exercise.id, secrets) == []
 
 
 @pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e.id)

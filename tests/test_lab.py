@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from cadrelab import lab
-from tests.conftest import cadrelab_command, free_port
+from tests.conftest import cadrelab_command
+from tests.servers import jupyter_server
 
 
 def get(url: str, token: str | None = None) -> tuple[int, bytes]:
@@ -27,35 +25,16 @@ def get(url: str, token: str | None = None) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def running_lab():
-    port, token = free_port(), "cadrelab-smoke-test-token"
-    env = {**os.environ, "JUPYTER_TOKEN": token}
-    process = subprocess.Popen(
-        [*cadrelab_command(), "lab", "--port", str(port), "--no-browser"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"JupyterLab exited early:\n{process.stdout.read()}")
-        try:
-            get(f"{base}/api/status")
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("JupyterLab did not answer within 60 s")
-    yield base, token
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def running_lab(tmp_path_factory):
+    """`cadrelab lab` itself, the command `make lab` ends with."""
+    token = "cadrelab-smoke-test-token"
+
+    def command(port: int) -> list[str]:
+        return [*cadrelab_command(), "lab", f"--port={port}", "--no-browser"]
+
+    root = tmp_path_factory.mktemp("lab")
+    with jupyter_server(command, root, {"JUPYTER_TOKEN": token}) as base:
+        yield base, token
 
 
 def test_status_answers_with_token(running_lab) -> None:
