@@ -41,6 +41,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_data.py
+	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_autograde.py
 
 clean:
 	rm -rf $(VENV) generated .pytest_cache .ruff_cache .hypothesis
