@@ -194,3 +194,12 @@ def test_vectorised_deadlines_match_scalar(cases: list[tuple[dt.datetime, int]])
     n = np.array([k for _, k in cases])
     many = calendar.default_calendar().deadline_many(received, n)
     assert [d.astype(object) for d in many] == [calendar.deadline(r, k) for r, k in cases]
+
+
+@settings(max_examples=30)
+@given(days, st.integers(min_value=-3, max_value=60))
+def test_working_days_from_lists_exactly_the_working_days(first: dt.date, span: int) -> None:
+    last = first + dt.timedelta(days=span)
+    listed = [d.astype(object) for d in calendar.default_calendar().working_days_from(first, last)]
+    every_day = (first + dt.timedelta(k) for k in range(span + 1))
+    assert listed == [d for d in every_day if calendar.is_working_day(d)]

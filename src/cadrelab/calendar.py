@@ -33,6 +33,7 @@ from cadrelab.errors import InputError
 
 FIRST_YEAR = 2015
 LAST_YEAR = 2035
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # datetime64[D] value 0 as a date ordinal
 
 
 class CalendarDataWarning(UserWarning):
@@ -83,8 +84,6 @@ class WorkingCalendar:
         self.years_with_overrides = frozenset(o.date.year for o in overrides)
         first, last = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
         days = (first + dt.timedelta(n) for n in range((last - first).days + 1))
-        self._holiday_names = {d: name for d, name in statutory.items()}
-        self._holiday_names.update({o.date: o.name_vi for o in overrides if o.kind == "day_off"})
         working = [
             d.toordinal()
             for d in days
@@ -101,10 +100,6 @@ class WorkingCalendar:
         ordinal = self._check(day)
         i = np.searchsorted(self._ordinals, ordinal)
         return bool(i < len(self._ordinals) and self._ordinals[i] == ordinal)
-
-    def holiday_name(self, day: dt.date) -> str | None:
-        """Vietnamese name of the holiday on ``day``, if any."""
-        return self._holiday_names.get(_as_date(day))
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""
@@ -123,6 +118,13 @@ class WorkingCalendar:
         else:
             index = np.searchsorted(self._ordinals, ordinal, side="left")
         return self._date_at(int(index))
+
+    def working_days_from(self, first: dt.date, last: dt.date) -> np.ndarray:
+        """Every working day d with first <= d <= last (datetime64[D])."""
+        a, b = self._check(first), self._check(last)
+        low = np.searchsorted(self._ordinals, a, side="left")
+        high = np.searchsorted(self._ordinals, b, side="right")
+        return (self._ordinals[low:high] - EPOCH_ORDINAL).astype("datetime64[D]")
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days d with start < d <= end; negative when end is before start."""
@@ -162,7 +164,7 @@ class WorkingCalendar:
         seconds = (received - days).astype(np.int64)
         cutoff = office_hours().cutoff
         late = seconds > cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
-        ordinals = days.astype(np.int64) + dt.date(1970, 1, 1).toordinal()
+        ordinals = days.astype(np.int64) + EPOCH_ORDINAL
         self._check_range(ordinals)
         position = np.searchsorted(self._ordinals, ordinals, side="left")
         is_working = self._ordinals[np.minimum(position, len(self._ordinals) - 1)] == ordinals
@@ -170,14 +172,13 @@ class WorkingCalendar:
         index = receipt_index + np.asarray(working_days, dtype=np.int64)
         if index.size and index.max() >= len(self._ordinals):
             raise InputError(f"a deadline falls after {LAST_YEAR}", field="working_days")
-        result = self._ordinals[index] - dt.date(1970, 1, 1).toordinal()
+        result = self._ordinals[index] - EPOCH_ORDINAL
         return result.astype("datetime64[D]")
 
     def working_days_between_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`working_days_between` over datetime64[D] arrays."""
-        offset = dt.date(1970, 1, 1).toordinal()
-        a = np.asarray(start, dtype="datetime64[D]").astype(np.int64) + offset
-        b = np.asarray(end, dtype="datetime64[D]").astype(np.int64) + offset
+        a = np.asarray(start, dtype="datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
+        b = np.asarray(end, dtype="datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
         self._check_range(a)
         self._check_range(b)
         ia = np.searchsorted(self._ordinals, a, side="right")

@@ -233,10 +233,6 @@ class Province(Row):
     legal_basis: str
     note: str | None = None
 
-    @property
-    def former_provinces_list(self) -> tuple[str, ...]:
-        return _split_list(self.former_provinces)
-
 
 class Commune(Row):
     """A commune-level unit (xã, phường, đặc khu) used for synthetic addresses."""

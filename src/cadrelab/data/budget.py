@@ -56,12 +56,7 @@ def generate_budget(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
         [MONTHLY_MEDIAN[line.kind] * PAYROLL_GROUPS.get(line.group_code, 1.0) for line in lines]
     )
     count = min(max(1, -(-n // ORDERS_PER_COMMUNE)), places.n_communes)
-    communes = rng.choice(
-        places.n_communes,
-        size=count,
-        replace=False,
-        p=places.commune_weights / places.commune_weights.sum(),
-    )
+    communes = places.sample_communes(rng, count)
     level = rng.lognormal(0.0, 0.3, size=(count, len(lines))) * monthly
     estimate = _estimate(places, communes, lines, level, rng)
 
@@ -215,38 +210,32 @@ def _order_defects(seed, orders, true_line, lines, rate, ledger) -> pd.DataFrame
     codes = orders["line_code"].to_numpy().copy()
     ids = orders["order_id"].to_numpy()
 
+    def recode(kind: str, rows: np.ndarray, new: np.ndarray) -> None:
+        was = [lines[t].code for t in true_line[rows].tolist()]
+        details = [f"{c} instead of {w}" for c, w in zip(new, was, strict=True)]
+        ledger.add("payment_orders", kind, ids[rows], details)
+        codes[rows] = new
+
     rows = chosen["miscoded_budget_line"]
     shift = rng.integers(1, len(expense), size=len(rows))
     position = np.searchsorted(expense, true_line[rows])
     wrong = expense[(position + shift) % len(expense)]
-    new = np.array([lines[i].code for i in wrong.tolist()], dtype=object)
-    ledger.add(
-        "payment_orders",
+    recode(
         "miscoded_budget_line",
-        ids[rows],
-        [
-            f"{c} instead of {lines[t].code}"
-            for c, t in zip(new, true_line[rows].tolist(), strict=True)
-        ],
+        rows,
+        np.array([lines[i].code for i in wrong.tolist()], dtype=object),
     )
-    codes[rows] = new
 
     rows = chosen["unknown_budget_line"]
     expense_codes = {lines[i].code for i in expense.tolist()}
-    new = np.array(
-        [_unknown_code(rng, lines[t].code, expense_codes) for t in true_line[rows].tolist()],
-        dtype=object,
-    )
-    ledger.add(
-        "payment_orders",
+    recode(
         "unknown_budget_line",
-        ids[rows],
-        [
-            f"{c} instead of {lines[t].code}"
-            for c, t in zip(new, true_line[rows].tolist(), strict=True)
-        ],
+        rows,
+        np.array(
+            [_unknown_code(rng, lines[t].code, expense_codes) for t in true_line[rows].tolist()],
+            dtype=object,
+        ),
     )
-    codes[rows] = new
     orders["line_code"] = pd.array(codes, dtype="str")
     return orders
 

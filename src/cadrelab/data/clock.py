@@ -11,9 +11,7 @@ from cadrelab.calendar import default_calendar, office_hours
 
 def working_days(first: dt.date, last: dt.date) -> np.ndarray:
     """Every working day from ``first`` to ``last`` (datetime64[D])."""
-    calendar = default_calendar()
-    days = (first + dt.timedelta(k) for k in range((last - first).days + 1))
-    return np.array([d for d in days if calendar.is_working_day(d)], dtype="datetime64[D]")
+    return default_calendar().working_days_from(first, last)
 
 
 def office_times(rng: np.random.Generator, n: int) -> np.ndarray:

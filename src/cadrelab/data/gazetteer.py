@@ -60,8 +60,14 @@ class Gazetteer:
         table lists only a sample of them); within a province, wards weigh more than
         communes and special zones much less.
         """
-        p = self.commune_weights / self.commune_weights.sum()
-        return rng.choice(self.n_communes, size=n, p=p)
+        return rng.choice(self.n_communes, size=n, p=self._commune_p())
+
+    def sample_communes(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """``count`` distinct commune indices (at most all of them), drawn by population weight."""
+        return rng.choice(self.n_communes, size=count, replace=False, p=self._commune_p())
+
+    def _commune_p(self) -> np.ndarray:
+        return self.commune_weights / self.commune_weights.sum()
 
     def is_urban(self, communes: np.ndarray) -> np.ndarray:
         return self.commune_kinds[communes] == URBAN_KIND
@@ -99,9 +105,8 @@ def _gazetteer(folder: str) -> Gazetteer:  # ``folder`` is the cache key only
     words = sorted({w for units in settlement_units for w in units.words})
     former: list[tuple[str, ...]] = []
     for commune in communes:
-        names = (commune.former_names or "").split(";")
-        usable = (n.strip() for n in names)
-        former.append(tuple(n for n in usable if n and (commune.province_code, n) not in current))
+        names = commune.former_names_list
+        former.append(tuple(n for n in names if (commune.province_code, n) not in current))
     return Gazetteer(
         province_codes=np.array(codes, dtype=object),
         province_names=np.array([p.name_vi for p in provinces], dtype=object),

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cadrelab.atomic import write_text
 from cadrelab.data.inputs import MAX_SEED
 from cadrelab.errors import InputError
 from cadrelab.i18n import both, t
@@ -133,8 +134,6 @@ def _profile_trainee(path: Path) -> str:
 
 def write_profile(trainee: str, profile: Path | None = None) -> Path:
     """Remember the trainee id for later notebooks (what the first lesson calls)."""
-    from cadrelab.atomic import write_text
-
     path = (profile or PROFILE_PATH).expanduser()
     text = json.dumps({"trainee_id": normalise_trainee_id(trainee)}, ensure_ascii=False)
     write_text(path, text + "\n")

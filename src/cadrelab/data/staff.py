@@ -60,14 +60,7 @@ def generate_staff(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     posts = reference.staff_posts()
     rng = stream(seed, "staff")
     communes = (
-        rng.choice(
-            places.n_communes,
-            size=n,
-            replace=False,
-            p=places.commune_weights / places.commune_weights.sum(),
-        )
-        if n <= places.n_communes
-        else places.draw_communes(rng, n)
+        places.sample_communes(rng, n) if n <= places.n_communes else places.draw_communes(rng, n)
     )
     seat_post = np.repeat(np.arange(len(posts)), [p.typical_count for p in posts])
     seats = len(seat_post)

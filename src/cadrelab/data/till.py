@@ -63,12 +63,7 @@ def generate_till(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     rule = copy_fee_rule()
     rng = stream(seed, "copy_receipts")
     count = min(max(1, -(-n // RECEIPTS_PER_COMMUNE)), places.n_communes)
-    pool = rng.choice(
-        places.n_communes,
-        size=count,
-        replace=False,
-        p=places.commune_weights / places.commune_weights.sum(),
-    )
+    pool = places.sample_communes(rng, count)
     communes = pool[rng.integers(0, count, size=n)]
     kinds, pages_min, pages_max = documents()
     document = kinds.draw(rng, n)

@@ -78,17 +78,11 @@ def regions() -> dict[str, str]:
 
 @functools.cache
 def settlement_units(region: str, commune_kind: str) -> WordList:
-    rows = [
-        r
-        for r in read_csv("settlement_units.csv")
-        if r["region"] == region and r["commune_kind"] == commune_kind
+    """Village or street-group words of a region for a commune kind (those of a xã if none)."""
+    of_region = [r for r in read_csv("settlement_units.csv") if r["region"] == region]
+    rows = [r for r in of_region if r["commune_kind"] == commune_kind] or [
+        r for r in of_region if r["commune_kind"] == "xã"
     ]
-    if not rows:
-        rows = [
-            r
-            for r in read_csv("settlement_units.csv")
-            if r["region"] == region and r["commune_kind"] == "xã"
-        ]
     return _word_list(rows, "prefix")
 
 
