@@ -70,18 +70,19 @@ def interleaved(repeats: int, runs: dict) -> dict:
 # --- M/M/3 four ways ---------------------------------------------------------------
 
 
-def mm3_scenario(customers: int):
-    per_day = ARRIVAL_RATE * 1440
+def desk_scenario(name: str, per_day: float, arrivals: int, officers: int, policy: str = "fifo"):
+    """One role, ``officers`` officers, Poisson arrivals and exponential service, round the
+    clock: the textbook M/M/c that the engines are compared on."""
     return parse_scenario(
         {
-            "name": "mm3",
+            "name": name,
             "calendar": "continuous",
-            "horizon_days": round(customers / per_day),
+            "horizon_days": round(arrivals / per_day),
             "warmup_days": 0,
             "replications": 1,
             "seed": 1,
             "roles": ["desk"],
-            "staff": [{"id": f"officer-{k}", "roles": ["desk"]} for k in range(SERVERS)],
+            "staff": [{"id": f"officer-{k}", "roles": ["desk"]} for k in range(officers)],
             "procedures": [
                 {
                     "code": "demo",
@@ -92,8 +93,13 @@ def mm3_scenario(customers: int):
                     ],
                 }
             ],
+            "policies": {"queue": policy},
         }
     )
+
+
+def mm3_scenario(customers: int):
+    return desk_scenario("mm3", ARRIVAL_RATE * 1440, customers, SERVERS)
 
 
 def run_cadrelab(scenario):
@@ -171,30 +177,7 @@ def run_heapq(customers: int, seed: int = 1):
 
 def shortage_scenario(arrivals: int, policy: str):
     """One officer and twice the work they can do: the queue ends near arrivals / 2."""
-    per_day = 2 * 1440 / MEAN_SERVICE
-    return parse_scenario(
-        {
-            "name": "shortage",
-            "calendar": "continuous",
-            "horizon_days": round(arrivals / per_day),
-            "warmup_days": 0,
-            "replications": 1,
-            "seed": 1,
-            "roles": ["desk"],
-            "staff": [{"id": "alone", "roles": ["desk"]}],
-            "procedures": [
-                {
-                    "code": "demo",
-                    "arrivals_per_day": per_day,
-                    "deadline_working_days": 5,
-                    "steps": [
-                        {"role": "desk", "minutes": {"dist": "exponential", "mean": MEAN_SERVICE}}
-                    ],
-                }
-            ],
-            "policies": {"queue": policy},
-        }
-    )
+    return desk_scenario("shortage", 2 * 1440 / MEAN_SERVICE, arrivals, 1, policy)
 
 
 def queue_costs(small: int, large: int, policy: str, repeats: int):

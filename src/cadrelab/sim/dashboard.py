@@ -16,9 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cadrelab.errors import InputError
 from cadrelab.i18n import t
 from cadrelab.reference import REPO_ROOT
+from cadrelab.sim.problems import keyed_error
 
 NOTEBOOK = Path("simulations") / "dashboard.ipynb"
 DEFAULT_PORT = 8866
@@ -60,11 +60,7 @@ def dashboard_url(port: int, token: str) -> str:
 def start_dashboard(port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
     """Run Voila in the foreground until it is stopped; returns its exit status."""
     if importlib.util.find_spec("voila") is None:
-        raise InputError(
-            "Voila is not installed: pip install 'cadrelab[dashboard]'",
-            field="voila",
-            problem_vi=t("dashboard.error.no_voila", "vi"),
-        )
+        raise keyed_error("dashboard.error.no_voila", field="voila")
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
     print(t("dashboard.started", url=dashboard_url(port, token)), flush=True)
     return subprocess.call(dashboard_command(port, token, open_browser))

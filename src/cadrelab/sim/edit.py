@@ -17,9 +17,8 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cadrelab.errors import InputError
-from cadrelab.i18n import t
 from cadrelab.sim.loading import parse_scenario
+from cadrelab.sim.problems import keyed_error
 from cadrelab.sim.scenario import Scenario
 
 
@@ -112,11 +111,7 @@ def edit_staff(
     officers = {officer["id"]: officer for officer in data["staff"]}
     for officer_id in [*remove, *(add_roles or {}), *(fte or {})]:
         if officer_id not in officers:
-            raise InputError(
-                f"there is no officer {officer_id!r} in scenario {scenario.name!r}",
-                field="staff",
-                problem_vi=t("sim.edit.unknown_officer", "vi", officer=officer_id),
-            )
+            raise keyed_error("sim.edit.unknown_officer", field="staff", officer=officer_id)
     for officer_id, roles in (add_roles or {}).items():
         held = officers[officer_id]["roles"]
         held.extend(role for role in roles if role not in held)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from cadrelab import atomic
-from cadrelab.errors import InputError
+from cadrelab.sim.problems import keyed_error
 from cadrelab.sim.run import Results
 
 
@@ -28,7 +28,7 @@ def _write(path: Path, text: str) -> Path:
     try:
         atomic.write_text(path, text)
     except OSError as exc:
-        raise InputError(f"cannot write here ({exc.strerror})", file=path) from None
+        raise keyed_error("sim.error.cannot_write", path, reason=exc.strerror or exc) from None
     return path
 
 

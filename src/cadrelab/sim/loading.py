@@ -24,9 +24,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from cadrelab.errors import InputError
-from cadrelab.i18n import t
-from cadrelab.sim.problems import input_error, key_path
+from cadrelab.sim.problems import input_error, key_path, keyed_error
 from cadrelab.sim.scenario import Scenario
 
 MERGE_KEYS = {"staff": "id", "procedures": "code"}
@@ -43,14 +41,14 @@ def load_scenario(path: str | Path) -> Scenario:
 def parse_scenario(data: object, source: str | Path | None = None) -> Scenario:
     """Validate a scenario dict (as the dashboard builds it); problems become InputError."""
     if not isinstance(data, dict):
-        raise _error("sim.error.not_mapping", source)
+        raise keyed_error("sim.error.not_mapping", source)
     data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise input_error(exc, source) from None
     except RecursionError:
-        raise _error("sim.error.too_deep", source) from None
+        raise keyed_error("sim.error.too_deep", source) from None
 
 
 def load_merged(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -60,15 +58,15 @@ def load_merged(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if parent is None:
         return data
     if not isinstance(parent, str) or not parent.strip():
-        raise _error("sim.error.extends_type", path, field="extends")
+        raise keyed_error("sim.error.extends_type", path, field="extends")
     parent_path = (path.parent / parent).resolve()
     chain = (*_chain, path.resolve())
     if parent_path in chain:
-        raise _error("sim.error.extends_cycle", path, field="extends", file_name=parent)
+        raise keyed_error("sim.error.extends_cycle", path, field="extends", file_name=parent)
     if len(chain) > MAX_EXTENDS_DEPTH:
-        raise _error("sim.error.extends_depth", path, field="extends", limit=MAX_EXTENDS_DEPTH)
+        raise keyed_error("sim.error.extends_depth", path, field="extends", limit=MAX_EXTENDS_DEPTH)
     if not parent_path.is_file():
-        raise _error("sim.error.extends_missing", path, field="extends", file_name=parent)
+        raise keyed_error("sim.error.extends_missing", path, field="extends", file_name=parent)
     base = load_merged(parent_path, chain)
     return merge(base, data, source=path)
 
@@ -77,23 +75,23 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError):
-        raise _error("sim.error.file_missing", path) from None
+        raise keyed_error("sim.error.file_missing", path) from None
     except UnicodeDecodeError:
-        raise _error("sim.error.not_utf8", path) from None
+        raise keyed_error("sim.error.not_utf8", path) from None
     except OSError as exc:
-        raise _error("sim.error.unreadable", path, reason=exc.strerror or str(exc)) from None
+        raise keyed_error("sim.error.unreadable", path, reason=exc.strerror or str(exc)) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        raise _error(
+        raise keyed_error(
             "sim.error.yaml", path, where=where, detail=getattr(exc, "problem", None) or str(exc)
         ) from None
     except RecursionError:
-        raise _error("sim.error.too_deep", path) from None
+        raise keyed_error("sim.error.too_deep", path) from None
     if not isinstance(data, dict):
-        raise _error("sim.error.not_mapping", path)
+        raise keyed_error("sim.error.not_mapping", path)
     return data
 
 
@@ -126,11 +124,11 @@ def _merge_by_key(base: list, override: list, key: str, source: Path | None, nam
     for i, item in enumerate(override):
         where = key_path((name, i))
         if not isinstance(item, dict) or key not in item:
-            raise _error("sim.error.merge_needs_key", source, field=where, id_key=key)
+            raise keyed_error("sim.error.merge_needs_key", source, field=where, id_key=key)
         ids = [entry.get(key) if isinstance(entry, dict) else None for entry in result]
         remove = item.get("remove", False)
         if remove not in (True, False):
-            raise _error("sim.error.remove_flag", source, field=f"{where}.remove")
+            raise keyed_error("sim.error.remove_flag", source, field=f"{where}.remove")
         item = {k: v for k, v in item.items() if k != "remove"}
         if item[key] in ids:
             position = ids.index(item[key])
@@ -139,20 +137,9 @@ def _merge_by_key(base: list, override: list, key: str, source: Path | None, nam
             else:
                 result[position] = merge(result[position], item, source=source)
         elif remove:
-            raise _error(
+            raise keyed_error(
                 "sim.error.remove_unknown", source, field=where, id_key=key, value=item[key]
             )
         else:
             result.append(copy.deepcopy(item))
     return result
-
-
-def _error(
-    message: str, source: str | Path | None, *, field: str | None = None, **values: object
-) -> InputError:
-    return InputError(
-        t(message, "en", **values),
-        file=source,
-        field=field,
-        problem_vi=t(message, "vi", **values),
-    )

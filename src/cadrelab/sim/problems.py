@@ -4,7 +4,8 @@ A validation problem inside the pydantic models is raised with :func:`problem`:
 the error carries a message key from ``messages/sim.csv`` and a key path below
 the place where pydantic reports it.  :func:`input_error` turns a pydantic
 ``ValidationError`` into one :class:`InputError` naming the file, the key path
-(``staff[2].roles[0]``) and the problem in English and Vietnamese.
+(``staff[2].roles[0]``) and the problem in English and Vietnamese;
+:func:`keyed_error` does the same for problems found outside the models.
 """
 
 from __future__ import annotations
@@ -85,6 +86,16 @@ def input_error(exc: ValidationError, file: str | Path | None) -> InputError:
         key = _PYDANTIC_KEYS.get(error["type"])
         problem_vi = t(key, "vi", **_plain(ctx)) if key else None
     return InputError(error["msg"], file=file, field=key_path(loc) or None, problem_vi=problem_vi)
+
+
+def keyed_error(
+    key: str, file: str | Path | None = None, *, field: str | None = None, **values: object
+) -> InputError:
+    """An InputError whose problem is message ``key`` of the catalogue, in English and
+    Vietnamese (for problems found outside the pydantic models)."""
+    return InputError(
+        t(key, "en", **values), file=file, field=field, problem_vi=t(key, "vi", **values)
+    )
 
 
 def _plain(ctx: dict) -> dict[str, object]:

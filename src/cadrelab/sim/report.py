@@ -10,10 +10,19 @@ import math
 from collections.abc import Sequence
 
 from cadrelab.i18n import Lang, catalogue, t
+from cadrelab.sim.metrics import Key
 from cadrelab.sim.run import Comparison, Results
 from cadrelab.sim.stats import Estimate
 
 NAME_WIDTH = 44
+
+#: (figure, label key, scale, digits) of the figures every summary starts with.
+KEY_FIGURES: tuple[tuple[Key, str, float, int], ...] = (
+    (("overall", "all", "dossiers_per_working_day"), "sim.report.dossiers_per_day", 1, 1),
+    (("overall", "all", "on_time_rate"), "sim.report.on_time", 100, 1),
+    (("overall", "all", "lead_time_working_days"), "sim.report.lead_time", 1, 2),
+    (("overall", "all", "counter_wait_minutes"), "sim.report.counter_wait", 1, 1),
+)
 
 
 def number(value: float, digits: int, lang: Lang) -> str:
@@ -31,6 +40,11 @@ def with_interval(est: Estimate, digits: int, lang: Lang, scale: float = 1.0) ->
         return mean
     low, high = number(est.low * scale, digits, lang), number(est.high * scale, digits, lang)
     return f"{mean} [{low}; {high}]"
+
+
+def significant(low: float, high: float) -> bool:
+    """A 95% interval that leaves out 0: the change is clear, not noise."""
+    return not (math.isnan(low) or math.isnan(high)) and (low > 0 or high < 0)
 
 
 def role_name(role: str, lang: Lang) -> str:
@@ -71,25 +85,12 @@ def results_table(results: Results, lang: Lang) -> str:
             warmup=scenario.warmup_days,
         )
     ]
-    overall = [
-        (
-            t("sim.report.dossiers_per_day", lang),
-            with_interval(est(("overall", "all", "dossiers_per_working_day")), 1, lang),
-        ),
-        (
-            t("sim.report.on_time", lang),
-            with_interval(est(("overall", "all", "on_time_rate")), 1, lang, 100),
-        ),
-        (
-            t("sim.report.lead_time", lang),
-            with_interval(est(("overall", "all", "lead_time_working_days")), 2, lang),
-        ),
-        (
-            t("sim.report.counter_wait", lang),
-            with_interval(est(("overall", "all", "counter_wait_minutes")), 1, lang),
-        ),
-    ]
-    parts.append("\n".join(f"{label}: {value}" for label, value in overall))
+    parts.append(
+        "\n".join(
+            f"{t(label, lang)}: {with_interval(est(key), digits, lang, scale)}"
+            for key, label, scale, digits in KEY_FIGURES
+        )
+    )
     parts.append(
         _table(
             [
@@ -216,15 +217,15 @@ def comparison_table(comparison: Comparison, lang: Lang) -> str:
             if key not in diffs:
                 continue
             diff = diffs[key]
-            significant = not math.isnan(diff.low) and (diff.low > 0 or diff.high < 0)
-            if only_if_significant and not significant:
+            clear = significant(diff.low, diff.high)
+            if only_if_significant and not clear:
                 continue
             rows.append(
                 (
                     _clip(label, 60),
                     number(base.estimate(key).mean * scale, digits, lang),
                     number(alt.estimate(key).mean * scale, digits, lang),
-                    with_interval(diff, digits, lang, scale) + (" *" if significant else ""),
+                    with_interval(diff, digits, lang, scale) + (" *" if clear else ""),
                 )
             )
         parts.append(

@@ -23,6 +23,7 @@ from cadrelab.sim import demand, metrics, rota
 from cadrelab.sim.clock import Clock
 from cadrelab.sim.metrics import Key
 from cadrelab.sim.model import Office, Records
+from cadrelab.sim.problems import keyed_error
 from cadrelab.sim.scenario import MAX_REPLICATIONS, Scenario
 from cadrelab.sim.stats import Estimate, estimate, paired
 from cadrelab.sim.streams import replication_seeds
@@ -223,11 +224,7 @@ def run_scenario(
     """Run ``replications`` (default: the scenario's) independent replications."""
     count = scenario.replications if replications is None else replications
     if not 1 <= count <= MAX_REPLICATIONS:
-        raise InputError(
-            f"replications must be between 1 and {MAX_REPLICATIONS}",
-            field="replications",
-            problem_vi=t("sim.error.replications", "vi", limit=MAX_REPLICATIONS),
-        )
+        raise keyed_error("sim.error.replications", field="replications", limit=MAX_REPLICATIONS)
     seed = scenario.seed if seed is None else seed
     clock = Clock.for_scenario(scenario)
     done: list[Replication] = []
@@ -297,18 +294,11 @@ def run_to_precision(
     """Add replications until each figure in ``keys`` has a 95% half-width within
     ``relative_half_width`` of its mean, or ``max_replications`` is reached."""
     if not 0 < relative_half_width < 1:
-        raise InputError(
-            "the target relative half-width must be between 0 and 1",
-            field="target_half_width",
-            problem_vi=t("sim.error.target_half_width", "vi"),
-        )
+        raise keyed_error("sim.error.target_half_width", field="target_half_width")
+    known = set(_known_keys(scenario))
     for key in keys:
-        if key not in set(_known_keys(scenario)):
-            raise InputError(
-                f"unknown figure {'.'.join(key)!r}",
-                field="metrics",
-                problem_vi=t("sim.error.unknown_metric", "vi", metric=".".join(key)),
-            )
+        if key not in known:
+            raise keyed_error("sim.error.unknown_metric", field="metrics", metric=".".join(key))
     cap = min(max_replications, MAX_REPLICATIONS)
     start = min(max(scenario.replications, 3), cap)
     results = run_scenario(scenario, start, seed, progress, keep_records=keep_records)
@@ -387,7 +377,8 @@ class Comparison:
     alternatives: tuple[Results, ...]
 
     def differences(self, alternative: Results) -> dict[Key, Estimate]:
-        keys = [k for k in self.base.keys if k in set(alternative.keys)]
+        theirs = set(alternative.keys)
+        keys = [k for k in self.base.keys if k in theirs]
         return {k: paired(self.base.values(k), alternative.values(k)) for k in keys}
 
     def summary(self) -> dict[str, object]:
@@ -438,11 +429,7 @@ def compare(base: Results, alternatives: Sequence[Results]) -> Comparison:
     """Pair each alternative's replications with the base's (same seed, same count)."""
     for alt in alternatives:
         if alt.seed != base.seed or len(alt.replications) != len(base.replications):
-            raise InputError(
-                "a paired comparison needs the same seed and number of replications",
-                field=alt.scenario.name,
-                problem_vi=t("sim.error.unpaired", "vi"),
-            )
+            raise keyed_error("sim.error.unpaired", field=alt.scenario.name)
     return Comparison(base, tuple(alternatives))
 
 

@@ -28,11 +28,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cadrelab import reference
-from cadrelab.errors import InputError
 from cadrelab.sim.distributions import Distribution
+from cadrelab.sim.edit import total_arrivals
 from cadrelab.sim.io import write_csv
 from cadrelab.sim.loading import load_merged, parse_scenario, read_yaml
-from cadrelab.sim.problems import input_error, problem
+from cadrelab.sim.problems import input_error, keyed_error, problem
 from cadrelab.sim.run import SCOPES, run_scenario
 from cadrelab.sim.scenario import (
     MAX_ARRIVALS_PER_DAY,
@@ -152,7 +152,7 @@ def expand(spec: SweepSpec, folder: Path, source: Path | None = None) -> Sweep:
         )
     places = list(_communes(spec, source))
     if len(places) > MAX_CASES:
-        raise InputError(f"more than {MAX_CASES} cases", file=source, field="provinces")
+        raise keyed_error("sim.error.too_many_cases", source, field="provinces", limit=MAX_CASES)
     cases = []
     if not places:
         for variant, scenario in variants:
@@ -183,7 +183,7 @@ def expand(spec: SweepSpec, folder: Path, source: Path | None = None) -> Sweep:
 def _scenario_dict(folder: Path, name: str, source: Path | None, field: str) -> dict:
     path = folder / name
     if not path.is_file():
-        raise InputError(f"scenario file {name!r} not found", file=source, field=field)
+        raise keyed_error("sim.error.scenario_missing", source, field=field, file_name=name)
     return load_merged(path)
 
 
@@ -202,8 +202,8 @@ def _communes(spec: SweepSpec, source: Path | None) -> Iterator[tuple]:
     codes = list(known) if spec.provinces == "all" else list(spec.provinces)
     for i, code in enumerate(codes):
         if code not in known:
-            raise InputError(
-                f"unknown province code {code!r}", file=source, field=f"provinces[{i}]"
+            raise keyed_error(
+                "sim.error.unknown_province", source, field=f"provinces[{i}]", code=code
             )
         province = known[code]
         count = province.communes
@@ -235,12 +235,15 @@ def _scaled(scenario: Scenario, scale: float, source: Path | None) -> Scenario:
     """The scenario with every arrival rate multiplied by ``scale``."""
     if scale == 1.0:
         return scenario
-    total = scale * sum(scenario.arrivals_per_day(p) for p in scenario.procedures)
+    total = scale * total_arrivals(scenario)
     if total > MAX_ARRIVALS_PER_DAY:
-        raise InputError(
-            f"a demand scale of {scale} makes {total:.0f} dossiers per day",
-            file=source,
+        raise keyed_error(
+            "sim.error.scaled_demand",
+            source,
             field="demand_scale",
+            scale=scale,
+            total=round(total),
+            limit=MAX_ARRIVALS_PER_DAY,
         )
     update: dict[str, object] = {
         "procedures": tuple(
@@ -320,8 +323,7 @@ def run_sweep(
     finally:
         if bar is not None:
             bar.close()
-    table = pd.DataFrame([r for i in sorted(rows) for r in rows[i]], columns=COLUMNS)
-    return table
+    return pd.DataFrame([r for i in sorted(rows) for r in rows[i]], columns=COLUMNS)
 
 
 def _execute(
@@ -348,13 +350,11 @@ def _on_dask(
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
     except ImportError:
-        raise InputError(
-            "dask[distributed] is not installed (pip install 'cadrelab[scale]')", field="scheduler"
-        ) from None
+        raise keyed_error("sim.error.no_dask", field="scheduler") from None
     try:
         client = Client(address, timeout=connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler ({exc})", field="scheduler") from None
+        raise keyed_error("sim.error.scheduler", field="scheduler", reason=exc) from None
     with client:
         futures = client.map(run_case, cases, pure=False)
         index_of = {future.key: case.index for future, case in zip(futures, cases, strict=True)}

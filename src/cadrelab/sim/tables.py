@@ -7,23 +7,16 @@ row labels come from the message catalogue.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import pandas as pd
 
 from cadrelab.i18n import Lang, default_lang, t
 from cadrelab.sim.metrics import Key
-from cadrelab.sim.report import number, role_name, with_interval
+from cadrelab.sim.report import KEY_FIGURES, number, role_name, significant, with_interval
 from cadrelab.sim.run import Comparison, Results
 
-#: (figure, label key, scale, digits) of the figures every summary starts with.
-KEY_FIGURES: tuple[tuple[Key, str, float, int], ...] = (
-    (("overall", "all", "dossiers_per_working_day"), "sim.report.dossiers_per_day", 1, 1),
-    (("overall", "all", "on_time_rate"), "sim.report.on_time", 100, 1),
-    (("overall", "all", "lead_time_working_days"), "sim.report.lead_time", 1, 2),
-    (("overall", "all", "counter_wait_minutes"), "sim.report.counter_wait", 1, 1),
-)
+__all__ = ["KEY_FIGURES", "compared_figures", "differences_table", "key_figures", "significant"]
 
 
 def key_figures(runs: Mapping[str, Results], lang: Lang | None = None) -> pd.DataFrame:
@@ -83,8 +76,3 @@ def differences_table(comparison: Comparison, lang: Lang | None = None) -> pd.Da
                 }
             )
     return pd.DataFrame(rows)
-
-
-def significant(low: float, high: float) -> bool:
-    """A 95% interval that leaves out 0: the change is clear, not noise."""
-    return not (math.isnan(low) or math.isnan(high)) and (low > 0 or high < 0)

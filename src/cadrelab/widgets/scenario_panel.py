@@ -281,10 +281,10 @@ class ScenarioPanel:
 
     def load(self, name: str) -> None:
         """Show scenario file ``name``: its staff matrix, demand and run length."""
-        self.scenario = load_scenario(self.files[name])
         if self.scenario_picker.value != name:
             self.scenario_picker.value = name  # calls load again through the observer
             return
+        self.scenario = load_scenario(self.files[name])
         self.matrix = StaffMatrix(self.scenario)
         self.matrix_box.children = [self.matrix.widget]
         self.copy_picker.options = [(o.name_vi or o.id, o.id) for o in self.scenario.staff]
