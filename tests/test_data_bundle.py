@@ -183,3 +183,12 @@ def test_cli_usage_errors_exit_2_without_traceback(tmp_path, args: list[str]) ->
     assert result.stderr.strip().splitlines()[-1].startswith("cadrelab data generate: error:")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "X").exists()
+
+
+def test_cli_error_gives_the_vietnamese_wording_on_the_same_line(tmp_path) -> None:
+    result = _cli(
+        "data", "generate", "--seed", "1", "--out", "x", "--trainee", "BAD ID", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "/ lỗi: " in result.stderr and "không hợp lệ" in result.stderr

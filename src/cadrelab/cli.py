@@ -508,7 +508,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:
-        print(f"cadrelab: error: {exc.message}", file=sys.stderr)
+        # One line; with the Vietnamese wording too where the problem has one (trainers, planners).
+        vietnamese = f" / lỗi: {exc.message_vi}" if exc.problem_vi else ""
+        print(f"cadrelab: error: {exc.message}{vietnamese}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cadrelab: interrupted", file=sys.stderr)

@@ -28,22 +28,25 @@ class InputError(Exception):
         self.problem_vi = problem_vi
         super().__init__(self.message)
 
-    @property
-    def location(self) -> str:
+    def location(self, lang: str = "en") -> str:
+        """Where the problem is: file, row and field, labelled in English or Vietnamese."""
+        row_label, field_label = ("dòng", "trường") if lang == "vi" else ("row", "field")
         parts = []
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{row_label} {self.row}")
         if self.field:
-            parts.append(f"field '{self.field}'")
+            parts.append(f"{field_label} '{self.field}'")
         return ": ".join(parts)
 
     @property
     def message(self) -> str:
-        return f"{self.location}: {self.problem}" if self.location else self.problem
+        where = self.location()
+        return f"{where}: {self.problem}" if where else self.problem
 
     @property
     def message_vi(self) -> str:
+        where = self.location("vi")
         problem = self.problem_vi or self.problem
-        return f"{self.location}: {problem}" if self.location else problem
+        return f"{where}: {problem}" if where else problem
