@@ -21,6 +21,7 @@ from pathlib import Path
 from cadrelab import atomic
 from cadrelab.grading import render, results
 from cadrelab.grading.judge import hidden_lines, visible_source
+from cadrelab.grading.plan import cell_source, nbgrader_metadata
 from cadrelab.grading.results import NotebookResult, SubmissionResult, TestResult
 from cadrelab.grading.workshop import Workshop
 from cadrelab.i18n import t
@@ -67,10 +68,6 @@ def _grades(gradebook: object, notebook: str, assignment: str, student: str) -> 
     )
 
 
-def _points(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
 def _outputs(outputs: list[dict]) -> str:
     parts = []
     for output in outputs:
@@ -95,11 +92,6 @@ def _outputs(outputs: list[dict]) -> str:
     return "".join(parts)
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def render_notebook(
     assignment: str,
     notebook: dict,
@@ -110,7 +102,11 @@ def render_notebook(
     tests = {test.grade_id: test for test in graded.tests}
     status = graded.status
     title = t("grading.feedback.title", assignment=assignment, notebook=graded.name)
-    total = t("grading.feedback.total", score=_points(grades.score), max=_points(grades.max_score))
+    total = t(
+        "grading.feedback.total",
+        score=render.number(grades.score),
+        max=render.number(grades.max_score),
+    )
     when = t("grading.feedback.submitted", time=record.timestamp) if record.timestamp else ""
     pending = t("grading.feedback.pending_manual") if grades.needs_manual else ""
     head = [
@@ -135,9 +131,9 @@ def render_notebook(
         )
     body = []
     for cell in notebook.get("cells", []):
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        meta = nbgrader_metadata(cell)
         grade_id = meta.get("grade_id", "")
-        source = _source(cell)
+        source = cell_source(cell)
         if grade_id in tests:
             body.append(_test_block(source, tests[grade_id]))
         elif cell.get("cell_type") == "markdown":
@@ -157,8 +153,8 @@ def _test_block(source: str, test: TestResult) -> str:
     passed = test.passed
     badge = t(
         "grading.feedback.test_passed" if passed else "grading.feedback.test_failed",
-        score=_points(test.score),
-        max=_points(test.points),
+        score=render.number(test.score),
+        max=render.number(test.points),
     )
     parts = [
         f'<div class="test {"pass" if passed else "fail"}">',
@@ -177,12 +173,13 @@ def _manual_line(grade: tuple[float | None, float | None, float] | None) -> str:
     if grade is None:
         return ""
     auto, manual, maximum = grade
-    if manual is not None:
-        text = t("grading.feedback.manual_score", score=_points(manual), max=_points(maximum))
-    elif auto is not None:
-        text = t("grading.feedback.manual_score", score=_points(auto), max=_points(maximum))
+    score = manual if manual is not None else auto
+    if score is None:
+        text = t("grading.feedback.manual_pending", max=render.number(maximum))
     else:
-        text = t("grading.feedback.manual_pending", max=_points(maximum))
+        text = t(
+            "grading.feedback.manual_score", score=render.number(score), max=render.number(maximum)
+        )
     return f'<p class="badge">{escape(text)}</p>'
 
 

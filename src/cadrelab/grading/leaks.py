@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from cadrelab.grading.plan import cell_source, nbgrader_metadata
+
 MIN_SECRET_LENGTH = 8
 SPACES = re.compile(r"\s+")
 TAGS = re.compile(r"<[^>]*>")
@@ -41,11 +43,6 @@ class Secrets:
 
 def _squash(text: str) -> str:
     return SPACES.sub(" ", text).strip()
-
-
-def _cell_text(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def secrets_of(*notebooks: Path, public_files: tuple[Path, ...] = ()) -> Secrets:
@@ -93,8 +90,8 @@ def lesson_secrets(folder: Path) -> Secrets:
 def _split(notebook: Path, solution: set[str], hidden: set[str], public: set[str]) -> None:
     cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
     for cell in cells:
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        lines = _cell_text(cell).splitlines()
+        meta = nbgrader_metadata(cell)
+        lines = cell_source(cell).splitlines()
         if cell.get("cell_type") == "markdown" and meta.get("solution"):
             solution.update(lines)
             continue

@@ -107,13 +107,15 @@ def normalised(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
-def _nbgrader(cell: Any) -> dict:
+def nbgrader_metadata(cell: Any) -> dict:
+    """A notebook cell's nbgrader metadata; empty when it has none (or is malformed)."""
     metadata = cell.get("metadata") if isinstance(cell, dict) else None
     value = metadata.get("nbgrader") if isinstance(metadata, dict) else None
     return value if isinstance(value, dict) else {}
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A notebook cell's source as one string, whether stored as a string or a list of lines."""
     source = cell.get("source", "")
     if isinstance(source, list):
         source = "".join(str(part) for part in source)
@@ -128,7 +130,7 @@ def build(spec: NotebookSpec, submitted_cells: list[dict]) -> Plan:
     free_after: dict[str | None, list[dict]] = {}
     anchor: str | None = None
     for cell in submitted_cells:
-        grade_id = _nbgrader(cell).get("grade_id")
+        grade_id = nbgrader_metadata(cell).get("grade_id")
         if isinstance(grade_id, str) and grade_id in canonical_ids and grade_id not in found:
             found[grade_id] = cell
             anchor = grade_id
@@ -150,7 +152,7 @@ def build(spec: NotebookSpec, submitted_cells: list[dict]) -> Plan:
             if cell_type not in ("code", "markdown"):
                 continue
             plan.cells.append(
-                PlannedCell(f"c{next(counter)}", cell_type, "free", _source(cell), {})
+                PlannedCell(f"c{next(counter)}", cell_type, "free", cell_source(cell), {})
             )
 
     add_free(free_after.get(None, []))
@@ -159,7 +161,7 @@ def build(spec: NotebookSpec, submitted_cells: list[dict]) -> Plan:
         _check(cell_spec, submitted, plan)
         source = cell_spec.source
         if cell_spec.role in ("answer", "manual"):
-            source = _source(submitted) if submitted is not None else cell_spec.released_source
+            source = cell_source(submitted) if submitted is not None else cell_spec.released_source
         metadata = copy.deepcopy(cell_spec.metadata)
         metadata.setdefault("nbgrader", {})["checksum"] = cell_spec.checksum
         plan.cells.append(
@@ -185,9 +187,9 @@ def _check(spec: CellSpec, submitted: dict | None, plan: Plan) -> None:
         else:
             plan.notes.append(Note("restored_deleted", spec.grade_id, tampering=guarded))
         return
-    if fixed and normalised(_source(submitted)) != normalised(spec.released_source):
+    if fixed and normalised(cell_source(submitted)) != normalised(spec.released_source):
         plan.notes.append(Note("restored_edited", spec.grade_id, tampering=guarded))
-    meta = _nbgrader(submitted)
+    meta = nbgrader_metadata(submitted)
     changes = []
     if submitted.get("cell_type") != spec.cell_type:
         changes.append("cell_type")

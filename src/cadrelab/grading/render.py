@@ -7,6 +7,7 @@ and harmful link protocols removed, so a page never runs a trainee's script.
 from __future__ import annotations
 
 import functools
+import math
 from html import escape
 
 CSS = """
@@ -50,6 +51,13 @@ def markdown(text: str) -> str:
 def pre(text: str, css: str = "") -> str:
     cls = f' class="{css}"' if css else ""
     return f"<pre{cls}>{escape(text)}</pre>"
+
+
+def number(value: object) -> str:
+    """A number written the Vietnamese way (decimal comma, no trailing zeros); blank for NaN."""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:g}".replace(".", ",")
+    return str(value)
 
 
 NUMERIC = ' class="num"'

@@ -150,12 +150,6 @@ def _skill_table(skills: pd.DataFrame) -> str:
     )
 
 
-def _number(value: object) -> str:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:g}".replace(".", ",")
-    return str(value)
-
-
 def render_html(report: Report, png: bytes, title: str) -> str:
     status = lambda s: t(f"grading.status.{s}")  # noqa: E731
     progress_rows = [
@@ -164,14 +158,21 @@ def render_html(report: Report, png: bytes, title: str) -> str:
             r.trainees,
             r.submitted,
             r.graded,
-            _number(r.mean_percent),
-            _number(r.median_percent),
+            render.number(r.mean_percent),
+            render.number(r.median_percent),
             r.full_marks,
         ]
         for r in report.progress.itertuples()
     ]
     missed_rows = [
-        [r.assignment, r.grade_id, r.skill, r.attempts, r.missed, _number(float(r.missed_percent))]
+        [
+            r.assignment,
+            r.grade_id,
+            r.skill,
+            r.attempts,
+            r.missed,
+            render.number(float(r.missed_percent)),
+        ]
         for r in report.missed.itertuples()
     ]
     attention_rows = [

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cadrelab import atomic
 from cadrelab.errors import InputError
+from cadrelab.grading.plan import nbgrader_metadata
 from cadrelab.grading.workshop import CONFIG_FILE, STATE_FILE, Workshop
 from cadrelab.i18n import t
 from cadrelab.reference import REPO_ROOT
@@ -42,7 +43,7 @@ def is_graded_notebook(path: Path) -> bool:
     except (OSError, ValueError, AttributeError):
         raise InputError("not a readable notebook", file=path) from None
     for cell in cells:
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        meta = nbgrader_metadata(cell)
         if meta.get("solution") or meta.get("grade") or meta.get("task"):
             return True
     return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from cadrelab.errors import InputError
-from cadrelab.grading.plan import CellSpec, NotebookSpec, role_of
+from cadrelab.grading.plan import CellSpec, NotebookSpec, cell_source, role_of
 from cadrelab.grading.workshop import Workshop
 
 
@@ -47,9 +47,7 @@ def load_specs(workshop: Workshop, assignment: str) -> dict[str, NotebookSpec]:
                 if not meta or meta.get("grade_id") not in sources:
                     continue
                 source = sources[meta["grade_id"]]
-                released_source = (
-                    "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-                )
+                released_source = cell_source(cell)
                 cells.append(
                     CellSpec(
                         grade_id=source.name,

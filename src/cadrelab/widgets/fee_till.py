@@ -225,16 +225,7 @@ class FeeTill(PracticeQueue[FeeOrder, int, TillVerdict]):
     Headless use: ``till.enter_amount("26.000 đ"); verdict = till.submit()``.
     """
 
-    TEXTS = QueueTexts(
-        title="widgets.till.title",
-        title_done="widgets.till.title_done",
-        summary="widgets.till.summary",
-        submit="widgets.till.submit",
-        next="widgets.till.next",
-        right="widgets.till.right",
-        right_next="widgets.till.right_next",
-        skipped="widgets.till.skipped",
-    )
+    TEXTS = QueueTexts.under("widgets.till")
     CSS_CLASS = "cadrelab-fee-till"
     SOURCE = "fee-till"
     SUBMIT_ICON = "money"

@@ -280,16 +280,7 @@ class IntakeDesk(PracticeQueue[IntakeCase, IntakeAnswer, IntakeVerdict]):
         verdict = desk.submit()
     """
 
-    TEXTS = QueueTexts(
-        title="widgets.intake.title",
-        title_done="widgets.intake.title_done",
-        summary="widgets.intake.summary",
-        submit="widgets.intake.submit",
-        next="widgets.intake.next",
-        right="widgets.intake.right",
-        right_next="widgets.intake.right_next",
-        skipped="widgets.intake.skipped",
-    )
+    TEXTS = QueueTexts.under("widgets.intake")
     CSS_CLASS = "cadrelab-intake-desk"
     SOURCE = "intake"
     SUBMIT_ICON = "check"

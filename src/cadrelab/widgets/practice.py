@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -52,6 +52,11 @@ class QueueTexts:
     right: str  # right, and that was the last item
     right_next: str
     skipped: str
+
+    @classmethod
+    def under(cls, prefix: str) -> QueueTexts:
+        """The keys named after the fields under one prefix: ``<prefix>.title`` and so on."""
+        return cls(**{f.name: f"{prefix}.{f.name}" for f in fields(cls)})
 
 
 class Unreadable(Exception):
