@@ -15,10 +15,11 @@ import functools
 import os
 import unicodedata
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal, TypeVar, get_args
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from cadrelab.errors import InputError
@@ -342,14 +343,29 @@ class FeeRule(Row):
         if self.kind == "flat":
             return self.amount_vnd or 0
         if self.kind == "per_page":
-            pages = _non_negative(pages, "pages", "số trang")
-            first = min(pages, self.first_pages or 0) * (self.amount_vnd or 0)
-            later = max(pages - (self.first_pages or 0), 0) * (self.later_page_vnd or 0)
-            total = first + later
-            return min(total, self.cap_vnd) if self.cap_vnd is not None else total
+            return int(self.amounts(pages=np.array([_non_negative(pages, "pages", "số trang")]))[0])
         value = _non_negative(value, "value", "giá trị tính")
-        exact = Decimal(value) * Decimal(str(self.rate))
-        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return int(self.amounts(values=np.array([value]))[0])
+
+    def amounts(self, *, pages: np.ndarray | None = None, values: np.ndarray | None = None):
+        """:meth:`amount` over whole columns (the generators' path); rates round half up."""
+        if self.kind == "per_page" and pages is not None:
+            pages = np.asarray(pages, dtype=np.int64)
+            first = np.minimum(pages, self.first_pages or 0) * (self.amount_vnd or 0)
+            later = np.maximum(pages - (self.first_pages or 0), 0) * (self.later_page_vnd or 0)
+            total = first + later
+            return total if self.cap_vnd is None else np.minimum(total, self.cap_vnd)
+        if self.kind == "rate" and values is not None and self.rate is not None:
+            # Exact integer arithmetic: value × num / den rounded half up, as Decimal would.
+            fraction = Fraction(str(self.rate))
+            num, den = fraction.numerator, fraction.denominator
+            return (np.asarray(values, dtype=np.int64) * (2 * num) + den) // (2 * den)
+        raise InputError(
+            f"fee rule {self.code} ({self.kind}) cannot be computed from "
+            f"{'pages' if pages is not None else 'values'}",
+            file=reference_dir() / "fee_schedules.csv",
+            field="kind",
+        )
 
 
 _FEE_COLUMNS: dict[str, tuple[str, ...]] = {

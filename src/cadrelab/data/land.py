@@ -21,7 +21,6 @@ computed on the lower price (transfers).
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -379,17 +378,8 @@ def with_taxes(transfers: pd.DataFrame) -> pd.DataFrame:
 
 
 def rate_amounts(rule_code: str, values: np.ndarray) -> np.ndarray:
-    """Vectorised ``fee_rule(code).amount(value=...)``: the rate, rounded half up to đồng."""
-    rule = reference.fee_rule(rule_code)
-    if rule.kind != "rate" or rule.rate is None:
-        raise InputError(
-            f"fee rule {rule_code} is not a rate",
-            file=reference.reference_dir() / "fee_schedules.csv",
-            field="kind",
-        )
-    fraction = Fraction(str(rule.rate))
-    num, den = fraction.numerator, fraction.denominator
-    return (np.asarray(values, dtype=np.int64) * (2 * num) + den) // (2 * den)
+    """``fee_rule(code).amount(value=...)`` for a whole column, rounded half up to đồng."""
+    return reference.fee_rule(rule_code).amounts(values=values)
 
 
 def _transfer_defects(

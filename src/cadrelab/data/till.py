@@ -47,13 +47,8 @@ def copy_fee_rule() -> reference.FeeRule:
 
 
 def copy_fees(pages: np.ndarray, copies: np.ndarray, rule: reference.FeeRule) -> np.ndarray:
-    """Vectorised ``copies × rule.amount(pages=pages)``."""
-    first = np.minimum(pages, rule.first_pages or 0) * (rule.amount_vnd or 0)
-    later = np.maximum(pages - (rule.first_pages or 0), 0) * (rule.later_page_vnd or 0)
-    per_copy = first + later
-    if rule.cap_vnd is not None:
-        per_copy = np.minimum(per_copy, rule.cap_vnd)
-    return per_copy * copies
+    """``copies × rule.amount(pages=pages)`` for whole columns."""
+    return rule.amounts(pages=pages) * copies
 
 
 def generate_till(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
