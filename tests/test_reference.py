@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cadrelab import reference
+from cadrelab import content, reference
 from cadrelab.errors import InputError
 
 TABLE_LOADERS = {
@@ -40,7 +40,7 @@ def fresh_caches():
 def tables(tmp_path, monkeypatch) -> Path:
     """A private copy of the reference folder that a test may corrupt."""
     folder = tmp_path / "reference"
-    shutil.copytree(reference.REPO_ROOT / "datasets" / "reference", folder)
+    shutil.copytree(content.reference_dir(), folder)
     monkeypatch.setenv("CADRELAB_REFERENCE_DIR", str(folder))
     reference.clear_caches()
     return folder
@@ -80,9 +80,9 @@ def assert_names(error: InputError, table: str, row: int | None, column: str) ->
 @pytest.mark.parametrize("table", sorted(TABLE_LOADERS))
 def test_every_table_loads_and_has_a_data_card(table):
     assert len(TABLE_LOADERS[table]()) > 0
-    card = reference.REPO_ROOT / "datasets" / "reference" / f"{table}.md"
+    card = content.reference_dir() / f"{table}.md"
     assert card.exists()
-    index = (reference.REPO_ROOT / "datasets" / "README.md").read_text(encoding="utf-8")
+    index = (content.reference_dir().parent / "README.md").read_text(encoding="utf-8")
     assert f"reference/{table}.md" in index
 
 
@@ -254,7 +254,7 @@ def test_staff_posts():
 
 @pytest.mark.parametrize("table", sorted(TABLE_LOADERS))
 def test_all_text_is_nfc(table):
-    text = (reference.REPO_ROOT / "datasets" / "reference" / f"{table}.csv").read_text("utf-8")
+    text = (content.reference_dir() / f"{table}.csv").read_text("utf-8")
     assert unicodedata.is_normalized("NFC", text)
 
 

@@ -208,7 +208,7 @@ def test_voila_command_is_local_with_token_and_culling(tmp_path) -> None:
     from voila.configuration import VoilaConfiguration
 
     command = dashboard_command(8899, "bi-mat", root=tmp_path)
-    assert command[1:4] == ["-m", "voila", str(tmp_path / "simulations" / "dashboard.ipynb")]
+    assert command[1:4] == ["-m", "voila", str(tmp_path / "dashboard.ipynb")]
     app = Voila()
     app.parse_command_line(command[4:])
     assert app.ip == "127.0.0.1" and app.port == 8899 and app.token == "bi-mat"

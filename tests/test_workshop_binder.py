@@ -28,7 +28,17 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-COPIED = ("pyproject.toml", "README.md", "LICENSE", "src", "datasets", "courses", "binder")
+COPIED = (
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "src",
+    "datasets",
+    "courses",
+    "simulations",
+    "graders",
+    "binder",
+)
 
 
 def _name(requirement: str) -> str:

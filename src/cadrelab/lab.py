@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from cadrelab import atomic
-from cadrelab.reference import REPO_ROOT
+from cadrelab.content import courses_dir
 
 COURSE_INDEX = "courses/README.md"
 
@@ -41,7 +41,8 @@ def install_lab_defaults() -> Path:
     return path
 
 
-def lab_command(port: int, token: str, open_browser: bool, root: Path = REPO_ROOT) -> list[str]:
+def lab_command(port: int, token: str, open_browser: bool, root: Path | None = None) -> list[str]:
+    root = root or courses_dir().parent
     # Containers, CI and Binder-like machines often run as root; Jupyter refuses that by default.
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     return [

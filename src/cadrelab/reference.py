@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import os
 import unicodedata
 from collections.abc import Iterator
 from fractions import Fraction
@@ -22,14 +21,8 @@ from typing import Literal, TypeVar, get_args
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from cadrelab.content import reference_dir
 from cadrelab.errors import InputError
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def reference_dir() -> Path:
-    """Folder of the reference tables; ``CADRELAB_REFERENCE_DIR`` overrides it (tests)."""
-    return Path(os.environ.get("CADRELAB_REFERENCE_DIR", REPO_ROOT / "datasets" / "reference"))
 
 
 class Row(BaseModel):

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cadrelab import atomic
+from cadrelab.content import courses_dir, graders_dir
 from cadrelab.errors import InputError
 from cadrelab.grading.plan import nbgrader_metadata
 from cadrelab.grading.workshop import CONFIG_FILE, STATE_FILE, Workshop
 from cadrelab.i18n import t
-from cadrelab.reference import REPO_ROOT
 
-DEFAULT_COURSES = REPO_ROOT / "courses"
-SHARED_CONFIG = REPO_ROOT / "graders" / CONFIG_FILE
+DEFAULT_COURSES = courses_dir()
+SHARED_CONFIG = graders_dir() / CONFIG_FILE
 DEFAULT_COURSE_ID = "cadrelab"
 ASSIGNMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -157,6 +157,7 @@ def _create(root: Path, course_id: str, exchange_root: Path | None) -> Workshop:
     state = {"course_id": course_id, "exchange_root": str(exchange)}
     atomic.write_text(root / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=2) + "\n")
     workshop = Workshop(root, course_id, exchange)
+    workshop.create_secret()
     workshop.gradebook().close()  # creates the gradebook's tables
     return workshop
 

@@ -9,6 +9,7 @@ Layout (nbgrader's, so the formgrader works on it unchanged)::
     DIR/release/ submitted/ autograded/ feedback/
     DIR/exchange/            nbgrader exchange for one-laptop workshops (a hub uses /srv/...)
     DIR/.cadrelab/results/   one record per graded submission (status, tests, hashes)
+    DIR/.cadrelab/secret     the workshop secret: trainees' cases and zip codes derive from it
     DIR/reports/             report and heatmap
 """
 
@@ -26,6 +27,7 @@ from cadrelab.i18n import t
 
 CONFIG_FILE = "nbgrader_config.py"
 STATE_FILE = "workshop.json"
+SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,46 @@ class Workshop:
     @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.state_dir / "secret"
+
+    def secret(self) -> bytes:
+        """The workshop secret (never released, collected or shown to a trainee).
+
+        Trainees' cases derive from it, so a workshop that lost it cannot grade: the
+        error says to restore the file from a backup rather than silently making a new one.
+        """
+        try:
+            text = self.secret_path.read_text(encoding="ascii").strip()
+            value = bytes.fromhex(text)
+        except FileNotFoundError:
+            raise InputError(
+                "the workshop secret is missing: restore .cadrelab/secret from a backup "
+                "(trainees' cases and zip codes depend on it)",
+                file=self.secret_path,
+                problem_vi=t("grading.secret_missing", "vi"),
+            ) from None
+        except (OSError, UnicodeDecodeError, ValueError):
+            value = b""
+        if len(value) != SECRET_BYTES:
+            raise InputError(
+                f"the workshop secret is damaged (expected {SECRET_BYTES * 2} hex digits): "
+                "restore .cadrelab/secret from a backup",
+                file=self.secret_path,
+                problem_vi=t("grading.secret_damaged", "vi"),
+            )
+        return value
+
+    def create_secret(self) -> None:
+        """Write a new random secret, readable by the trainer only; never replaces one."""
+        import secrets
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(SECRET_BYTES) + "\n")
 
     def assignments(self) -> list[str]:
         if not self.source_dir.is_dir():

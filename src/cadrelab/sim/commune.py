@@ -37,15 +37,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cadrelab.content import scenario_path
 from cadrelab.data import load_cases
 from cadrelab.data.seeds import normalise_trainee_id, trainee_id, trainee_seed
 from cadrelab.i18n import t
-from cadrelab.reference import REPO_ROOT
 from cadrelab.sim.loading import load_merged, parse_scenario
 from cadrelab.sim.scenario import Scenario
 from cadrelab.sim.streams import stream
 
-BASELINE = REPO_ROOT / "simulations" / "baseline.yaml"
+BASELINE = scenario_path("baseline")
 START_DATE = dt.date(2025, 9, 1)
 HORIZON_DAYS = 90
 WARMUP_DAYS = 14

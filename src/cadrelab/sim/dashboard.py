@@ -16,11 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cadrelab.content import simulations_dir
 from cadrelab.i18n import t
-from cadrelab.reference import REPO_ROOT
 from cadrelab.sim.problems import keyed_error
 
-NOTEBOOK = Path("simulations") / "dashboard.ipynb"
+NOTEBOOK = "dashboard.ipynb"
 DEFAULT_PORT = 8866
 CULL_IDLE_SECONDS = 900
 CULL_INTERVAL_SECONDS = 60
@@ -30,11 +30,12 @@ def dashboard_command(
     port: int,
     token: str,
     open_browser: bool = False,
-    root: Path = REPO_ROOT,
+    root: Path | None = None,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
     cull_interval_seconds: int = CULL_INTERVAL_SECONDS,
 ) -> list[str]:
     """The Voila command line that ``cadrelab sim dashboard`` runs (tests run the same one)."""
+    root = root or simulations_dir()
     return [
         sys.executable,
         "-m",

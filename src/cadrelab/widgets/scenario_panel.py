@@ -31,9 +31,9 @@ import ipywidgets as w
 import pandas as pd
 import yaml
 
+from cadrelab.content import simulations_dir
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
-from cadrelab.reference import REPO_ROOT
 from cadrelab.sim import charts
 from cadrelab.sim.edit import (
     default_online_share,
@@ -49,7 +49,7 @@ from cadrelab.sim.run import Comparison, Progress, Results, compare, run_scenari
 from cadrelab.sim.scenario import Scenario
 from cadrelab.sim.tables import KEY_FIGURES, significant
 
-SIMULATIONS = REPO_ROOT / "simulations"
+SIMULATIONS = simulations_dir()
 BASE_FILE = "baseline.yaml"
 DEFAULT_HORIZON_DAYS = 180
 DEFAULT_REPLICATIONS = 10

@@ -1,0 +1,231 @@
+"""`cadrelab workshop`: a graded workshop on nbgrader."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cadrelab.cli.common import positive_int
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600")
+    return value
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    workshop = commands.add_parser("workshop", help="run a graded workshop on nbgrader")
+    sub = workshop.add_subparsers(dest="workshop_command", required=True)
+    folder = argparse.ArgumentParser(add_help=False)
+    folder.add_argument(
+        "--dir", type=Path, default=Path("."), help="workshop folder (default: the current folder)"
+    )
+
+    init = sub.add_parser("init", help="create or refresh a workshop folder from courses/")
+    init.add_argument("folder", type=Path, metavar="DIR")
+    init.add_argument("--course-id", help="nbgrader course id (default: cadrelab)")
+    init.add_argument("--courses", type=Path, help="courses folder (default: the repository's)")
+    init.add_argument(
+        "--exchange",
+        type=Path,
+        help="existing nbgrader exchange folder, e.g. /srv/nbgrader/exchange",
+    )
+    init.set_defaults(handler=_workshop_init)
+
+    roster = sub.add_parser("roster", help="trainees of the workshop")
+    roster_sub = roster.add_subparsers(dest="roster_command", required=True)
+    load = roster_sub.add_parser("import", parents=[folder], help="add trainees from a CSV file")
+    load.add_argument("csv", type=Path, metavar="CSV")
+    load.set_defaults(handler=_workshop_roster_import)
+
+    release = sub.add_parser("release", parents=[folder], help="generate and release assignments")
+    which = release.add_mutually_exclusive_group(required=True)
+    which.add_argument("assignment", nargs="?", metavar="ASSIGNMENT")
+    which.add_argument("--all", action="store_true", help="every assignment in source/")
+    release.set_defaults(handler=_workshop_release)
+
+    collect = sub.add_parser(
+        "collect", parents=[folder], help="collect submissions from the exchange and from zip files"
+    )
+    collect.add_argument(
+        "--zips",
+        type=Path,
+        metavar="FOLDER",
+        help="also take the zip files trainees exported into FOLDER",
+    )
+    collect.set_defaults(handler=_workshop_collect)
+
+    autograde = sub.add_parser(
+        "autograde", parents=[folder], help="grade every submission in parallel, each in a sandbox"
+    )
+    autograde.add_argument("assignment", metavar="ASSIGNMENT")
+    autograde.add_argument("--jobs", type=positive_int, help="parallel workers (default: cores)")
+    autograde.add_argument(
+        "--timeout", type=_seconds, default=30.0, help="seconds each cell may run (default: 30)"
+    )
+    autograde.add_argument("--force", action="store_true", help="grade again what is done")
+    autograde.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="run without the sandbox when bubblewrap is missing (dangerous)",
+    )
+    autograde.set_defaults(handler=_workshop_autograde)
+
+    feedback = sub.add_parser("feedback", parents=[folder], help="Vietnamese feedback pages")
+    feedback.add_argument("assignment", metavar="ASSIGNMENT")
+    feedback.set_defaults(handler=_workshop_feedback)
+
+    report = sub.add_parser("report", parents=[folder], help="class report with a skill heatmap")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="HTML file to write (default: DIR/reports/report.html)",
+    )
+    report.set_defaults(handler=_workshop_report)
+
+    export = sub.add_parser(
+        "export", parents=[folder], help="scores as CSV (one row per trainee and assignment)"
+    )
+    export.add_argument("csv", type=Path, metavar="CSV")
+    export.set_defaults(handler=_workshop_export)
+
+    pack = sub.add_parser("pack", help="(trainees) zip an assignment folder for the trainer")
+    pack.add_argument("folder", type=Path, metavar="FOLDER")
+    pack.add_argument("--trainee", help="trainee id (default: this trainee's profile)")
+    pack.add_argument("--assignment", help="assignment id (default: the folder's name)")
+    pack.add_argument("--out", type=Path, help="zip file (default: <assignment>-<trainee>.zip)")
+    pack.set_defaults(handler=_workshop_pack)
+
+
+def _workshop_init(args: argparse.Namespace) -> None:
+    from cadrelab.grading.setup import DEFAULT_COURSES, init_workshop
+    from cadrelab.i18n import t
+
+    workshop, changes = init_workshop(
+        args.folder, args.course_id, args.courses or DEFAULT_COURSES, args.exchange
+    )
+    for assignment, change in changes.items():
+        print(f"{assignment:40} {t(f'grading.cli.lesson_{change}')}")
+    print(
+        t(
+            "grading.cli.init_done",
+            folder=workshop.root,
+            course=workshop.course_id,
+            lessons=len(changes),
+        )
+    )
+
+
+def _workshop_roster_import(args: argparse.Namespace) -> None:
+    from cadrelab.grading.roster import import_roster
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    trainees = import_roster(Workshop.open(args.dir), args.csv)
+    print(t("grading.cli.roster_done", count=len(trainees)))
+
+
+def _workshop_release(args: argparse.Namespace) -> None:
+    from cadrelab.grading.release import release
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    workshop = Workshop.open(args.dir)
+    assignments = workshop.assignments() if args.all else [args.assignment]
+    for done in release(workshop, assignments):
+        print(t("grading.cli.released", assignment=done.assignment, notebooks=done.notebooks))
+
+
+def _workshop_collect(args: argparse.Namespace) -> int:
+    from cadrelab.grading.collect import collect_exchange, collect_zips
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    workshop = Workshop.open(args.dir)
+    released = sorted(p.name for p in workshop.release_dir.glob("*") if p.is_dir())
+    for assignment, count in collect_exchange(workshop, released).items():
+        print(t("grading.cli.collected_exchange", assignment=assignment, count=count))
+    if args.zips is None:
+        return 0
+    report = collect_zips(workshop, args.zips)
+    for trainee, assignment, name in report.from_zips:
+        print(t("grading.cli.collected_zip", trainee=trainee, assignment=assignment, zip=name))
+    for name in report.older:
+        print(t("grading.cli.zip_older", zip=name))
+    for problem in report.rejected:
+        print(f"cadrelab: error: {problem.message}", file=sys.stderr)
+    return 2 if report.rejected else 0
+
+
+def _workshop_autograde(args: argparse.Namespace) -> int:
+    from cadrelab.grading.autograde import autograde
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    summary = autograde(
+        Workshop.open(args.dir),
+        args.assignment,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        unsafe=args.unsafe,
+        force=args.force,
+    )
+    for status, count in sorted(summary.statuses.items()):
+        print(f"{t(f'grading.status.{status}'):28} {count:>5}")
+    print(
+        t(
+            "grading.cli.autograded",
+            graded=summary.graded,
+            skipped=summary.skipped,
+            seconds=summary.seconds,
+        )
+    )
+    for error in summary.errors:
+        print(f"cadrelab: grader error: {error}", file=sys.stderr)
+    return 1 if summary.errors else 0
+
+
+def _workshop_feedback(args: argparse.Namespace) -> None:
+    from cadrelab.grading.feedback import generate_feedback
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    pages = generate_feedback(Workshop.open(args.dir), args.assignment)
+    print(t("grading.cli.feedback_done", count=len(pages)))
+
+
+def _workshop_report(args: argparse.Namespace) -> None:
+    from cadrelab.grading.report import write_report
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    report, html, png = write_report(Workshop.open(args.dir), args.html)
+    print(report.progress.to_string(index=False))
+    print(t("grading.cli.report_done", html=html, png=png, attention=len(report.attention)))
+
+
+def _workshop_export(args: argparse.Namespace) -> None:
+    from cadrelab.grading.export import export_csv
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    rows = export_csv(Workshop.open(args.dir), args.csv)
+    print(t("grading.cli.exported", rows=rows, csv=args.csv))
+
+
+def _workshop_pack(args: argparse.Namespace) -> None:
+    from cadrelab.data.seeds import trainee_id
+    from cadrelab.grading.collect import pack_submission
+    from cadrelab.i18n import t
+
+    trainee = args.trainee or trainee_id()
+    assignment = args.assignment or args.folder.resolve().name
+    out = args.out or Path(f"{assignment}-{trainee}.zip")
+    print(t("grading.cli.packed", zip=pack_submission(args.folder, assignment, trainee, out)))
