@@ -40,3 +40,7 @@ def free_port() -> int:
 
 def cadrelab_command() -> list[str]:
     return [str(VENV_BIN / "cadrelab")]
+
+
+# The suite must leave no server running (checked once, after every test).
+from tests.servers import no_server_left  # noqa: E402, F401

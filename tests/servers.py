@@ -1,9 +1,12 @@
-"""Start real Jupyter servers and a headless Chromium for the browser tests."""
+"""Start real Jupyter servers and a headless Chromium for the browser tests, stop servers the
+way a service manager does, and make sure the suite leaves none running."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -11,6 +14,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from cadrelab import lab
@@ -104,3 +108,68 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """``pid`` and every process under it (kernels of a Jupyter server, say)."""
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def port_is_free(port: int) -> bool:
+    """True when a new server could listen on ``port`` (as servers do, past TIME_WAIT)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def stop_like_a_service(
+    process: subprocess.Popen, tree: list[psutil.Process], sig: int = signal.SIGTERM
+) -> list[str]:
+    """Send ``sig`` to the server as a service manager (SIGTERM) or a terminal (SIGINT) would;
+    what still runs 30 s later (killed then, and described for the assertion)."""
+    process.send_signal(sig)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=30)
+    _, alive = psutil.wait_procs(tree, timeout=10)
+    survivors = [f"{p.pid} {' '.join(_cmdline(p))[:120]}" for p in alive]
+    for leftover in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            leftover.kill()
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    return survivors
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return ["?"]
+
+
+# Helpers the standard library keeps for the whole life of the process: not servers.
+_LIFELONG_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_server_left():
+    """After the whole suite: no process a test started is still running (servers included)."""
+    yield
+    children = [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if not any(helper in " ".join(_cmdline(p)) for helper in _LIFELONG_HELPERS)
+    ]
+    _, alive = psutil.wait_procs(children, timeout=10)
+    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    described = [f"{p.pid} {' '.join(_cmdline(p))[:160]}" for p in alive]
+    for leftover in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            leftover.kill()
+    assert not described, "processes left running by the tests:\n" + "\n".join(described)

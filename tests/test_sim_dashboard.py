@@ -235,7 +235,9 @@ def test_cli_has_the_dashboard_command(capsys) -> None:
 def test_cli_starts_voila_with_the_built_command(monkeypatch, capsys) -> None:
     started = []
     monkeypatch.setenv("JUPYTER_TOKEN", "tok")
-    monkeypatch.setattr("subprocess.call", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(
+        "cadrelab.sim.dashboard.run_in_foreground", lambda cmd: started.append(cmd) or 0
+    )
     assert main(["sim", "dashboard", "--port", "8877", "--no-browser"]) == 0
     assert started == [dashboard_command(8877, "tok", open_browser=False)]
     assert "http://127.0.0.1:8877/?token=tok" in capsys.readouterr().out
@@ -243,6 +245,8 @@ def test_cli_starts_voila_with_the_built_command(monkeypatch, capsys) -> None:
 
 def test_cli_says_when_voila_is_missing(monkeypatch, capsys) -> None:
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
-    monkeypatch.setattr("subprocess.call", lambda cmd: pytest.fail("must not start"))
+    monkeypatch.setattr(
+        "cadrelab.sim.dashboard.run_in_foreground", lambda cmd: pytest.fail("must not start")
+    )
     assert main(["sim", "dashboard", "--no-browser"]) == 2
     assert "cadrelab[dashboard]" in capsys.readouterr().err

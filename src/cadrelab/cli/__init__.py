@@ -1,6 +1,7 @@
 """The ``cadrelab`` command: parse, call the library, print.
 
-Each command group lives in its own module (``data``, ``sim``, ``workshop``, ``lab``)
+Each command group lives in its own module (``data``, ``sim``, ``workshop``, ``lab``,
+``courses``)
 with an ``add_commands`` function; handlers are set with ``set_defaults(handler=...)``.
 Bad input (an :class:`~cadrelab.errors.InputError`) prints one line and exits 2.
 """
@@ -12,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cadrelab.cli import data, lab, sim, workshop
+from cadrelab.cli import courses, data, lab, sim, workshop
 from cadrelab.cli.common import Parser
 from cadrelab.errors import InputError
 
-GROUPS = (data, sim, workshop, lab)
+GROUPS = (data, sim, workshop, lab, courses)
 
 
 def build_parser() -> argparse.ArgumentParser:

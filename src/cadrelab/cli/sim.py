@@ -19,6 +19,16 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _scenario(text: str) -> Path:
+    """A scenario file, or the name of a shipped one (``baseline``)."""
+    path = Path(text)
+    if path.exists() or path.suffix or len(path.parts) > 1:
+        return path
+    from cadrelab.content import scenario_path
+
+    return scenario_path(text)
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     sim = commands.add_parser("sim", help="staffing simulation of a commune service centre")
     sub = sim.add_subparsers(dest="sim_command", required=True)
@@ -29,7 +39,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     }
 
     run = sub.add_parser("run", help="run a scenario and print waits, utilisation, on-time rates")
-    run.add_argument("scenario", type=Path)
+    run.add_argument("scenario", type=_scenario, help="scenario file, or a shipped one by name")
     run.add_argument("--replications", type=positive_int)
     run.add_argument("--seed", type=non_negative_int)
     run.add_argument("--json", type=Path, help="write the summary as JSON here")
@@ -50,8 +60,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=_sim_run)
 
     compare = sub.add_parser("compare", help="paired differences of alternatives against a base")
-    compare.add_argument("base", type=Path)
-    compare.add_argument("alternatives", type=Path, nargs="+")
+    compare.add_argument("base", type=_scenario)
+    compare.add_argument("alternatives", type=_scenario, nargs="+")
     compare.add_argument("--replications", type=positive_int)
     compare.add_argument("--seed", type=non_negative_int)
     compare.add_argument("--json", type=Path, help="write the comparison as JSON here")

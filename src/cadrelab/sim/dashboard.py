@@ -12,13 +12,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 
 from cadrelab.content import simulations_dir
 from cadrelab.i18n import t
-from cadrelab.sim.problems import keyed_error
+from cadrelab.service import run_in_foreground
+from cadrelab.sim.scenario.problems import keyed_error
 
 NOTEBOOK = "dashboard.ipynb"
 DEFAULT_PORT = 8866
@@ -59,9 +59,9 @@ def dashboard_url(port: int, token: str) -> str:
 
 
 def start_dashboard(port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
-    """Run Voila in the foreground until it is stopped; returns its exit status."""
+    """Become Voila until it is stopped: SIGTERM or Ctrl-C stop it and its kernels."""
     if importlib.util.find_spec("voila") is None:
         raise keyed_error("dashboard.error.no_voila", field="voila")
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
     print(t("dashboard.started", url=dashboard_url(port, token)), flush=True)
-    return subprocess.call(dashboard_command(port, token, open_browser))
+    return run_in_foreground(dashboard_command(port, token, open_browser))
