@@ -22,7 +22,7 @@ from cadrelab.cli import main
 from cadrelab.grading.autograde import autograde
 from cadrelab.grading.feedback import generate_feedback
 from cadrelab.grading.leaks import find_leaks, lesson_secrets, secrets_of
-from cadrelab.grading.setup import discover_lessons, is_graded_notebook
+from cadrelab.grading.lessons import discover_lessons, is_graded_notebook
 from cadrelab.grading.workshop import Workshop
 from graders.fixtures import submissions as fixtures
 from tests.conftest import REPO, require_executable
@@ -69,6 +69,9 @@ def graded(tmp_path_factory) -> dict[str, Workshop]:
     for origin in sorted({origin for origin, _ in EXERCISES}):
         root = tmp_path_factory.mktemp(origin) / "lop"
         assert main(["workshop", "init", str(root), "--courses", str(ORIGINS[origin])]) == 0
+        roster = root.parent / "ds.csv"
+        roster.write_text("ma_hoc_vien,ho_ten,don_vi,email\nhv001,Lê Văn An,Xã A,\n", "utf-8")
+        assert main(["workshop", "roster", "import", str(roster), "--dir", str(root)]) == 0
         assert main(["workshop", "release", "--all", "--dir", str(root)]) == 0
         workshop = Workshop.open(root)
         kinds = fixtures.load_kinds()

@@ -96,6 +96,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("csv", type=Path, metavar="CSV")
     export.set_defaults(handler=_workshop_export)
 
+    handout = sub.add_parser(
+        "handout", parents=[folder], help="one zip per trainee: the exercise and their own cases"
+    )
+    handout.add_argument("assignment")
+    handout.add_argument("--out", type=Path, required=True, help="folder for the zips")
+    handout.set_defaults(handler=_workshop_handout)
+
     pack = sub.add_parser("pack", help="(trainees) zip an assignment folder for the trainer")
     pack.add_argument("folder", type=Path, metavar="FOLDER")
     pack.add_argument("--trainee", help="trainee id (default: this trainee's profile)")
@@ -141,6 +148,16 @@ def _workshop_release(args: argparse.Namespace) -> None:
     assignments = workshop.assignments() if args.all else [args.assignment]
     for done in release(workshop, assignments):
         print(t("grading.cli.released", assignment=done.assignment, notebooks=done.notebooks))
+        print(t("grading.cli.cases_written", trainees=done.trainees_with_cases))
+
+
+def _workshop_handout(args: argparse.Namespace) -> None:
+    from cadrelab.grading.case_handout import write_handout
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    written = write_handout(Workshop.open(args.dir), args.assignment, args.out)
+    print(t("grading.cli.handout_done", count=len(written), folder=args.out))
 
 
 def _workshop_collect(args: argparse.Namespace) -> int:

@@ -73,10 +73,12 @@ def write_bundle(out: Path, *, seed: int, scale: int = 1, trainee: str | None = 
     return manifest
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The CSV bytes of a table, formatted the same on every machine."""
+def to_csv_bytes(frame: pd.DataFrame, exact: bool = False) -> bytes:
+    """The CSV bytes of a table, formatted the same on every machine; ``exact`` keeps every
+    float digit (trainees' case files must match what the grader regenerates)."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
+    float_format = None if exact else FLOAT_FORMAT
+    frame.to_csv(buffer, index=False, lineterminator="\n", float_format=float_format)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -1,22 +1,45 @@
-"""The cases of each course exercise, regenerated the same for a trainee and for the grader.
+"""The cases of each course exercise: every trainee has their own, and the grader rebuilds them.
 
-A course notebook calls ``load_cases("dat-dai-01")``: the trainee comes from
-:func:`cadrelab.data.seeds.trainee_id`, the seed from
-:func:`cadrelab.data.seeds.trainee_seed` of (trainee, exercise), so every trainee
-has their own cases and the grader, given the same trainee id, rebuilds them.
-Course authors add their exercise here: id (``<course>-<lesson>``), generator,
-size and defect rate.
+A course notebook calls ``load_cases("dat-dai-01")``; the trainee comes from
+:func:`cadrelab.data.seeds.trainee_id`.  Where the cases come from:
+
+* in the grader, inside :func:`workshop_cases`: regenerated from the workshop secret,
+  ground truth included (only the grader holds the secret);
+* in a trainee's environment of a workshop: read from the trainee's case folder
+  (``CADRELAB_CASES_DIR``, else ``du-lieu-rieng/`` beside the notebook, else
+  ``~/cadrelab-cases``), written by ``cadrelab workshop release``, without ground truth;
+* otherwise (self-study): practice cases from a public seed, said to be practice.
+
+Course authors add their exercise here: id, generator, size and defect rate.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 
+from cadrelab.data.case_files import read_case_folder
 from cadrelab.data.cases import Cases
 from cadrelab.data.generators import GENERATORS
-from cadrelab.data.seeds import check_exercise, normalise_trainee_id, trainee_id, trainee_seed
+from cadrelab.data.seeds import (
+    check_exercise,
+    normalise_trainee_id,
+    trainee_id,
+    trainee_seed,
+    workshop_seed,
+)
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
+
+CASES_DIR_ENV = "CADRELAB_CASES_DIR"
+HANDOUT_FOLDER = "du-lieu-rieng"
+HOME_FOLDER = Path("~") / "cadrelab-cases"
+_secret: ContextVar[bytes | None] = ContextVar("cadrelab_workshop_secret", default=None)
+_told_practice: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -61,8 +84,52 @@ EXERCISES: dict[str, Exercise] = {
 }
 
 
+@contextlib.contextmanager
+def workshop_cases(secret: bytes) -> Iterator[None]:
+    """Within this block :func:`load_cases` regenerates workshop cases (the grader's side)."""
+    token = _secret.set(secret)
+    try:
+        yield
+    finally:
+        _secret.reset(token)
+
+
+def generate_cases(exercise: str, trainee: str, secret: bytes | None) -> Cases:
+    """The cases of ``exercise`` for ``trainee``: a workshop's with ``secret``, else practice."""
+    spec = _exercise(exercise)
+    who = normalise_trainee_id(trainee)
+    seed = trainee_seed(who, exercise) if secret is None else workshop_seed(secret, who, exercise)
+    return GENERATORS[spec.generator](spec.n, seed, spec.defect_rate)
+
+
+def cases_folder() -> Path | None:
+    """This environment's case folder, if a workshop handed one out."""
+    configured = os.environ.get(CASES_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    for folder in (Path.cwd() / HANDOUT_FOLDER, HOME_FOLDER.expanduser()):
+        if folder.is_dir():
+            return folder
+    return None
+
+
 def load_cases(exercise: str, trainee: str | None = None) -> Cases:
     """The cases of ``exercise`` for ``trainee`` (default: the trainee of this environment)."""
+    _exercise(exercise)
+    who = trainee_id() if trainee is None else normalise_trainee_id(trainee)
+    secret = _secret.get()
+    if secret is not None:
+        return generate_cases(exercise, who, secret)
+    folder = cases_folder()
+    if folder is not None and (folder / exercise).is_dir():
+        return read_case_folder(folder / exercise, exercise=exercise, trainee=who)
+    if exercise not in _told_practice:
+        _told_practice.add(exercise)
+        print(t("data.practice_notice"))
+    return generate_cases(exercise, who, None)
+
+
+def _exercise(exercise: str) -> Exercise:
     check_exercise(exercise)
     if exercise not in EXERCISES:
         raise InputError(
@@ -70,6 +137,4 @@ def load_cases(exercise: str, trainee: str | None = None) -> Cases:
             field="exercise",
             problem_vi=t("data.exercise_unknown", "vi", value=repr(exercise)),
         )
-    who = trainee_id() if trainee is None else normalise_trainee_id(trainee)
-    spec = EXERCISES[exercise]
-    return GENERATORS[spec.generator](spec.n, trainee_seed(who, exercise), spec.defect_rate)
+    return EXERCISES[exercise]

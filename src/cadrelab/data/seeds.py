@@ -1,14 +1,17 @@
 """Seeds: one per trainee and exercise, and one random stream per table.
 
-A trainee's cases must be the same on the trainee's laptop, on the workshop hub
-and in the grader's sandbox, under any Python version, so the seed comes from
-SHA-256 of a fixed text encoding, never from ``hash()``.
+A trainee's cases must be the same wherever they are built, under any Python
+version, so seeds come from SHA-256 of a fixed text encoding, never from ``hash()``.
 
-Encoding (version 1), UTF-8 of::
+Practice seeds (self-study, version 1) are public, UTF-8 of::
 
     "cadrelab-seed-v1\\n" + trainee_id + "\\n" + exercise
 
-with ``trainee_id`` normalised (NFC, surrounding spaces removed, lower case) and
+Workshop seeds are an HMAC-SHA256 keyed with the workshop secret over
+``"cadrelab-cases-v2\\n" + trainee_id + "\\n" + exercise``: without the secret nobody
+can rebuild a trainee's cases (nor their ground truth) from public code.
+
+In both, ``trainee_id`` is normalised (NFC, surrounding spaces removed, lower case) and
 both parts checked against :data:`TRAINEE_ID_PATTERN` and
 :data:`EXERCISE_PATTERN`.  The seed is the first 8 bytes of the digest, big-endian,
 with the top bit cleared (0 <= seed < 2**63).
@@ -22,6 +25,7 @@ trainee id would silently give the trainee someone else's cases.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -39,6 +43,7 @@ from cadrelab.i18n import both, t
 TRAINEE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 EXERCISE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SEED_ENCODING_VERSION = "cadrelab-seed-v1"
+WORKSHOP_SEED_VERSION = "cadrelab-cases-v2"
 PROFILE_PATH = Path("~/.cadrelab/profile.json")
 
 
@@ -77,6 +82,15 @@ def trainee_seed(trainee_id: str, exercise: str) -> int:
         f"{SEED_ENCODING_VERSION}\n{normalise_trainee_id(trainee_id)}\n{check_exercise(exercise)}"
     )
     digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") & MAX_SEED
+
+
+def workshop_seed(secret: bytes, trainee_id: str, exercise: str) -> int:
+    """The seed of ``trainee_id``'s cases for ``exercise`` in the workshop holding ``secret``."""
+    text = (
+        f"{WORKSHOP_SEED_VERSION}\n{normalise_trainee_id(trainee_id)}\n{check_exercise(exercise)}"
+    )
+    digest = hmac.new(secret, text.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") & MAX_SEED
 
 

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from cadrelab.grading import results, sandbox, submission
 from cadrelab.grading.merge import write_result
-from cadrelab.grading.plan import NotebookSpec
+from cadrelab.grading.rebuild import NotebookSpec
 from cadrelab.grading.specs import load_specs
 from cadrelab.grading.workshop import Workshop
 

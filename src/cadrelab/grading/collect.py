@@ -23,8 +23,7 @@ from pathlib import Path, PurePosixPath
 from cadrelab import atomic
 from cadrelab.data.seeds import normalise_trainee_id
 from cadrelab.errors import InputError
-from cadrelab.grading.release import nbgrader_failure
-from cadrelab.grading.workshop import Workshop
+from cadrelab.grading.workshop import Workshop, nbgrader_failure
 
 MANIFEST = "manifest.json"
 FORMAT = "cadrelab-submission/1"

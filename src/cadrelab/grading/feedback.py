@@ -21,7 +21,7 @@ from pathlib import Path
 from cadrelab import atomic
 from cadrelab.grading import render, results
 from cadrelab.grading.judge import hidden_lines, visible_source
-from cadrelab.grading.plan import cell_source, nbgrader_metadata
+from cadrelab.grading.rebuild import cell_source, nbgrader_metadata
 from cadrelab.grading.results import NotebookResult, SubmissionResult, TestResult
 from cadrelab.grading.workshop import Workshop
 from cadrelab.i18n import t

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 
 from cadrelab.grading import capture
-from cadrelab.grading.plan import Plan, PlannedCell
+from cadrelab.grading.rebuild import Plan, PlannedCell
 
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"

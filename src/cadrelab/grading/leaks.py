@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cadrelab.grading.plan import cell_source, nbgrader_metadata
+from cadrelab.grading.rebuild import cell_source, nbgrader_metadata
 
 MIN_SECRET_LENGTH = 8
 SPACES = re.compile(r"\s+")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from cadrelab.grading.plan import NotebookSpec
+from cadrelab.grading.rebuild import NotebookSpec
 from cadrelab.grading.results import Status, SubmissionResult
 
 

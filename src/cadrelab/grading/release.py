@@ -1,6 +1,7 @@
 """``workshop release``: nbgrader's generate_assignment and release_assignment, in process,
-with a leak check between them: a release that shows solution code or hidden-test text
-is removed and refused before it reaches the exchange.
+with a leak check between them (a release that shows solution code or hidden-test text
+is removed and refused before it reaches the exchange), then every roster trainee's
+own cases (:mod:`cadrelab.grading.case_handout`).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import shutil
 from dataclasses import dataclass
 
 from cadrelab.errors import InputError
+from cadrelab.grading.case_handout import write_cases
 from cadrelab.grading.leaks import find_leaks, lesson_secrets
-from cadrelab.grading.workshop import Workshop
+from cadrelab.grading.workshop import Workshop, nbgrader_failure
 from cadrelab.i18n import t
 
 
@@ -19,21 +21,12 @@ class Released:
     assignment: str
     notebooks: int
     exchange: bool
-
-
-def nbgrader_failure(result: dict) -> str:
-    """The most useful line of a failed nbgrader call's log or traceback."""
-    lines = [
-        line.strip()
-        for line in (result.get("log", "") + "\n" + result.get("error", "")).splitlines()
-        if line.strip()
-    ]
-    errors = [line for line in lines if line.startswith(("[ERROR]", "[CRITICAL]"))]
-    return (errors or lines or ["unknown nbgrader error"])[-1][:300]
+    trainees_with_cases: int
 
 
 def release(workshop: Workshop, assignments: list[str], to_exchange: bool = True) -> list[Released]:
     api = workshop.api()
+    workshop.secret()  # a workshop that lost its secret must not hand out anything
     done = []
     for assignment in assignments:
         workshop.require_assignment(assignment)
@@ -63,5 +56,6 @@ def release(workshop: Workshop, assignments: list[str], to_exchange: bool = True
                     file=workshop.exchange_root,
                 )
             exchanged = True
-        done.append(Released(assignment, len(list(target.glob("*.ipynb"))), exchanged))
+        trainees = write_cases(workshop, assignment)
+        done.append(Released(assignment, len(list(target.glob("*.ipynb"))), exchanged, trainees))
     return done

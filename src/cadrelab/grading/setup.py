@@ -1,9 +1,9 @@
 """``workshop init``: create (or refresh) a workshop folder fed from ``courses/``.
 
-Each lesson folder ``courses/<course>/<lesson>/`` whose notebooks carry nbgrader
-cells becomes the assignment ``<course>-<lesson>`` in ``source/``.  Running init
-again on the same folder copies lessons that are new or changed and leaves the
-gradebook, submissions and grades alone, so ``make lab`` can run it every time.
+Each graded lesson (:mod:`cadrelab.grading.lessons`) becomes an assignment in
+``source/``, with only the files its author declared.  Running init again on the
+same folder copies lessons that are new or changed and leaves the gradebook,
+submissions and grades alone, so ``make lab`` can run it every time.
 """
 
 from __future__ import annotations
@@ -12,74 +12,30 @@ import hashlib
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from cadrelab import atomic
 from cadrelab.content import courses_dir, graders_dir
 from cadrelab.errors import InputError
-from cadrelab.grading.plan import nbgrader_metadata
+from cadrelab.grading.lessons import discover_lessons, lesson_files
 from cadrelab.grading.workshop import CONFIG_FILE, STATE_FILE, Workshop
 from cadrelab.i18n import t
 
 DEFAULT_COURSES = courses_dir()
 SHARED_CONFIG = graders_dir() / CONFIG_FILE
 DEFAULT_COURSE_ID = "cadrelab"
-ASSIGNMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-IGNORED = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc", "answers")
 
 
-@dataclass(frozen=True)
-class Lesson:
-    assignment: str
-    folder: Path
-
-
-def is_graded_notebook(path: Path) -> bool:
-    """True when the notebook has at least one nbgrader solution, test or task cell."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError, AttributeError):
-        raise InputError("not a readable notebook", file=path) from None
-    for cell in cells:
-        meta = nbgrader_metadata(cell)
-        if meta.get("solution") or meta.get("grade") or meta.get("task"):
-            return True
-    return False
-
-
-def discover_lessons(courses_root: Path) -> list[Lesson]:
-    """Every graded lesson under ``courses_root``, as ``<course>-<lesson>`` assignments."""
-    lessons = []
-    for notebook in sorted(courses_root.glob("*/*/*.ipynb")):
-        folder = notebook.parent
-        if any(lesson.folder == folder for lesson in lessons):
-            continue
-        if ".ipynb_checkpoints" in notebook.parts or not is_graded_notebook(notebook):
-            continue
-        assignment = f"{folder.parent.name}-{folder.name}"
-        if not ASSIGNMENT_ID.fullmatch(assignment):
-            raise InputError(
-                f"lesson folder gives the assignment id {assignment!r}, which must match "
-                f"{ASSIGNMENT_ID.pattern} (lower-case letters, digits, '-')",
-                file=folder,
-            )
-        lessons.append(Lesson(assignment, folder))
-    return lessons
-
-
-def _folder_digest(folder: Path) -> str:
+def _digest(folder: Path, files: list[Path]) -> str:
     digest = hashlib.sha256()
-    if not folder.is_dir():
-        return ""
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_file() and not any(
-            part in (".ipynb_checkpoints", "__pycache__", "answers") for part in relative.parts
-        ):
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(files):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _source_files(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.is_dir() else []
 
 
 def init_workshop(
@@ -105,12 +61,16 @@ def init_workshop(
     changes = {}
     for lesson in discover_lessons(courses_root):
         target = workshop.source_dir / lesson.assignment
-        if _folder_digest(target) == _folder_digest(lesson.folder):
+        files = lesson_files(lesson.folder)
+        if _digest(target, _source_files(target)) == _digest(lesson.folder, files):
             changes[lesson.assignment] = "unchanged"
             continue
         state = "updated" if target.exists() else "added"
         with atomic.folder(target) as staging:
-            shutil.copytree(lesson.folder, staging, dirs_exist_ok=True, ignore=IGNORED)
+            for path in files:
+                destination = staging / path.relative_to(lesson.folder)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, destination)
         changes[lesson.assignment] = state
     return workshop, changes
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from cadrelab.errors import InputError
-from cadrelab.grading.plan import CellSpec, NotebookSpec, cell_source, role_of
+from cadrelab.grading.rebuild import CellSpec, NotebookSpec, cell_source, role_of
 from cadrelab.grading.workshop import Workshop
 
 

@@ -18,9 +18,9 @@ import nbformat
 
 from cadrelab import atomic
 from cadrelab.grading import capture, sandbox
-from cadrelab.grading import plan as planning
+from cadrelab.grading import rebuild as planning
 from cadrelab.grading.judge import Judge, TestOutcome
-from cadrelab.grading.plan import NotebookSpec, Plan
+from cadrelab.grading.rebuild import NotebookSpec, Plan
 from cadrelab.grading.results import (
     ManualItem,
     NotebookResult,

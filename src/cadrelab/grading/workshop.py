@@ -180,6 +180,17 @@ class Workshop:
         return Gradebook(self.db_url, self.course_id)
 
 
+def nbgrader_failure(result: dict) -> str:
+    """The most useful line of a failed nbgrader API call's log or traceback."""
+    lines = [
+        line.strip()
+        for line in (result.get("log", "") + "\n" + result.get("error", "")).splitlines()
+        if line.strip()
+    ]
+    errors = [line for line in lines if line.startswith(("[ERROR]", "[CRITICAL]"))]
+    return (errors or lines or ["unknown nbgrader error"])[-1][:300]
+
+
 def _tools_on_path() -> None:
     """nbgrader runs ``alembic`` by name when it creates a gradebook: use this Python's."""
     tools = str(Path(sys.executable).parent)
