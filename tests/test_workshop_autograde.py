@@ -8,7 +8,8 @@ import pytest
 
 from cadrelab.cli import main
 from cadrelab.grading import autograde as autograde_module
-from cadrelab.grading import results, sandbox
+from cadrelab.grading import grade_records as results
+from cadrelab.grading import sandbox
 from cadrelab.grading.autograde import autograde
 from cadrelab.grading.workshop import Workshop
 from graders.fixtures import submissions as fixtures

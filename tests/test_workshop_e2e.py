@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 
 from cadrelab.cli import main
-from cadrelab.grading import results
+from cadrelab.grading import grade_records as results
 from cadrelab.grading.autograde import autograde
 from cadrelab.grading.collect import pack_submission
 from cadrelab.grading.leaks import find_leaks, secrets_of

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cadrelab.grading import capture
+from cadrelab.grading import value_codec as capture
 from cadrelab.grading.judge import Judge, hidden_lines, visible_source
-from cadrelab.grading.plan import CellSpec, NotebookSpec, build
+from cadrelab.grading.rebuild import CellSpec, NotebookSpec, build
 
 TEST_SOURCE = (
     "assert isinstance(tong, int)\n"

@@ -1,7 +1,7 @@
 """``workshop autograde``: every submission of an assignment, in parallel, into one gradebook.
 
 Workers (processes; default one per core) each grade one submission at a time
-(:mod:`cadrelab.grading.submission`) and hand back plain data; this process is
+(:mod:`cadrelab.grading.pipeline`) and hand back plain data; this process is
 the gradebook's only writer (SQLite has one) and commits each submission as it
 arrives, then writes its record.  A record whose content hash matches the
 submission (its files, the assignment's cells, the time limit, the grader
@@ -26,10 +26,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cadrelab.grading import results, sandbox, submission
-from cadrelab.grading.merge import write_result
+from cadrelab.grading import grade_records as results
+from cadrelab.grading import pipeline as submission
+from cadrelab.grading import sandbox
+from cadrelab.grading.gradebook_writer import write_result
 from cadrelab.grading.rebuild import NotebookSpec
-from cadrelab.grading.specs import load_specs
+from cadrelab.grading.released_notebooks import load_specs
 from cadrelab.grading.workshop import Workshop
 
 GRADER_VERSION = "cadrelab-autograde-1"

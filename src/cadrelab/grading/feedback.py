@@ -19,10 +19,11 @@ from html import escape
 from pathlib import Path
 
 from cadrelab import atomic
-from cadrelab.grading import render, results
+from cadrelab.grading import grade_records as results
+from cadrelab.grading import render
+from cadrelab.grading.grade_records import NotebookResult, SubmissionResult, TestResult
 from cadrelab.grading.judge import hidden_lines, visible_source
 from cadrelab.grading.rebuild import cell_source, nbgrader_metadata
-from cadrelab.grading.results import NotebookResult, SubmissionResult, TestResult
 from cadrelab.grading.workshop import Workshop
 from cadrelab.i18n import t
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from cadrelab.grading import capture
+from cadrelab.grading import value_codec as capture
 from cadrelab.grading.rebuild import Plan, PlannedCell
 
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"

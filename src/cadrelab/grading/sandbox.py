@@ -348,7 +348,7 @@ class Session:
 
 
 def runner_argv() -> list[str]:
-    return [sys.executable, "-I", "-m", "cadrelab.grading.runner"]
+    return [sys.executable, "-I", "-m", "cadrelab.grading.inside_sandbox.runner"]
 
 
 def start(

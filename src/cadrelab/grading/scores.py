@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cadrelab.grading import results
+from cadrelab.grading import grade_records as results
 from cadrelab.grading.roster import load_roster
 from cadrelab.grading.workshop import Workshop
 

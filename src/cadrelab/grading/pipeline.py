@@ -17,17 +17,18 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from cadrelab import atomic
-from cadrelab.grading import capture, sandbox
 from cadrelab.grading import rebuild as planning
-from cadrelab.grading.judge import Judge, TestOutcome
-from cadrelab.grading.rebuild import NotebookSpec, Plan
-from cadrelab.grading.results import (
+from cadrelab.grading import sandbox
+from cadrelab.grading import value_codec as capture
+from cadrelab.grading.grade_records import (
     ManualItem,
     NotebookResult,
     Status,
     SubmissionResult,
     TestResult,
 )
+from cadrelab.grading.judge import Judge, TestOutcome
+from cadrelab.grading.rebuild import NotebookSpec, Plan
 from cadrelab.i18n import t
 
 MAX_NOTEBOOK_BYTES = 20 << 20

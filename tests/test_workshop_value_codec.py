@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadrelab.grading import capture
+from cadrelab.grading import value_codec as capture
 
 scalars = st.one_of(
     st.none(),

@@ -1,12 +1,13 @@
 """The program inside the sandbox: run a trainee's cells, report what they left behind as data.
 
-Started by :mod:`cadrelab.grading.sandbox` as ``python -I -m cadrelab.grading.runner``.
+Started by :mod:`cadrelab.grading.sandbox` as
+``python -I -m cadrelab.grading.inside_sandbox.runner``.
 It reads a plan (the cells to run: answer cells as submitted, locked cells as
 released; never a test cell) as the first line of standard input, runs the cells
 in one IPython shell (the kernel: client and kernel are one process here, so no
 socket is needed), and writes one JSON line per event to its original standard
 output: ``start`` and ``done`` per cell with the cell's outputs and, for answer
-cells, the names it bound or changed, encoded by :mod:`cadrelab.grading.capture`.
+cells, the names it bound or changed, encoded by :mod:`cadrelab.grading.value_codec`.
 After ``finished`` it serves calls: the grader may ask it to call a function the
 trainee defined with given arguments and send the result back as data.
 
@@ -29,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cadrelab.grading import capture
+from cadrelab.grading import value_codec as capture
 
 SKIPPED_NAMES = {"In", "Out", "get_ipython", "exit", "quit"}
 KEPT_MIME = ("text/plain", "image/png")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from cadrelab.grading.grade_records import Status, SubmissionResult
 from cadrelab.grading.rebuild import NotebookSpec
-from cadrelab.grading.results import Status, SubmissionResult
 
 
 def write_result(gradebook: Any, result: SubmissionResult, specs: dict[str, NotebookSpec]) -> None:
