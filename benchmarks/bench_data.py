@@ -36,6 +36,7 @@ from cadrelab.data.land import ZONES
 SPEEDUP_TARGET = 10.0
 MILLION_PARCELS_TARGET_S = 15.0
 SEED = 20250701
+MERGER_DAY = pd.Timestamp("2025-07-01").date()
 
 
 def weighted(words: vocab.WordList) -> OrderedDict:
@@ -53,36 +54,37 @@ def naive_citizens(n: int) -> pd.DataFrame:
     givens = {g: weighted(vocab.given_names(g)) for g in ("nam", "nữ")}
     prefixes = weighted(vocab.mobile_prefixes())
     codes = places.province_codes.tolist()
+    table = vocab.birth_provinces()
+    former = {code: table.of_province(code).tolist() for code in codes}
     rows = []
     for i in range(n):
         gender = fake.random_element(("nam", "nữ"))
-        name = " ".join(
-            (
-                fake.random_element(surnames),
-                fake.random_element(middles[gender]),
-                fake.random_element(givens[gender]),
-            )
-        )
+        middle = fake.random_element(middles[gender])
+        given = fake.random_element(givens[gender])
+        while given == middle:
+            given = fake.random_element(givens[gender])
+        name = f"{fake.random_element(surnames)} {middle} {given}"
         birth = fake.date_between_dates(pd.Timestamp("1931-01-01"), pd.Timestamp("2025-09-30"))
         commune = fake.random_element(communes)
         province = places.commune_province[commune]
         born_in = province if fake.random.random() < 0.8 else fake.random_element(codes)
+        if birth < MERGER_DAY:
+            born_in = fake.random_element(former[born_in])[1:]
         digit = (birth.year // 100 - 19) * 2 + (gender == "nữ")
         citizen_id = f"0{born_in}{digit}{birth.year % 100:02d}{fake.numerify('######')}"
         phone = fake.numerify(fake.random_element(prefixes) + "#######")
-        house = fake.random_int(1, 299)
         urban = places.commune_kinds[commune] == "phường"
-        street = fake.street_name() if urban else ""
-        group = places.settlement_groups[places.commune_settlement_group[commune]]
-        word = places.settlement_words[
-            fake.random_element(
-                OrderedDict(zip(group.words.tolist(), group.p.tolist(), strict=True))
-            )
-        ]
+        hamlet_group = places.hamlets.groups[places.hamlets.commune_group[commune]]
+        word = places.hamlets.words[fake.random_element(weighted(hamlet_group))]
         hamlet = f"{word} {fake.random_int(1, 25)}"
         title = places.province_titles[places.commune_province_index[commune]]
         name_vi = places.commune_names[commune]
-        head = f"Số {house} đường {street}" if street else f"Số {house}"
+        house = fake.random_int(1, 299) if urban else None
+        street = None
+        if urban:
+            street_group = places.streets.groups[places.streets.commune_group[commune]]
+            street = places.streets.words[fake.random_element(weighted(street_group))]
+        head = f"Số {house} đường {street}, " if urban else ""
         rows.append(
             {
                 "person_id": i + 1,
@@ -97,7 +99,7 @@ def naive_citizens(n: int) -> pd.DataFrame:
                 "house_number": house,
                 "street": street,
                 "hamlet": hamlet,
-                "address": f"{head}, {hamlet}, {name_vi}, {title}",
+                "address": f"{head}{hamlet}, {name_vi}, {title}",
             }
         )
     return pd.DataFrame(rows)

@@ -39,18 +39,26 @@ def _not_current(frame: pd.DataFrame) -> pd.Series:
 
 
 def _bad_citizen_id(frame: pd.DataFrame) -> pd.Series:
-    provinces = {p.code for p in reference.provinces()}
+    """The rules of a CCCD, checked row by row from the code table itself."""
+    table = vocabulary.birth_provinces()
+    before = set(table.codes.tolist())
+    after = {"0" + code for code in table.province_2025.tolist()}
     flags = []
-    for cid, birth, gender in zip(
-        frame["citizen_id"], frame["date_of_birth"], frame["gender"], strict=True
+    for cid, birth, gender, place in zip(
+        frame["citizen_id"],
+        frame["date_of_birth"],
+        frame["gender"],
+        frame["birth_province_code"],
+        strict=True,
     ):
         year = birth.year
         expected = (year // 100 - 19) * 2 + (gender == "nữ")
+        codes = before if birth.date() < dt.date(2025, 7, 1) else after
         ok = (
             len(cid) == 12
             and cid.isdigit()
-            and cid[0] == "0"
-            and cid[1:3] in provinces
+            and cid[:3] == "0" + place
+            and cid[:3] in codes
             and int(cid[3]) == expected
             and cid[4:6] == f"{year % 100:02d}"
         )

@@ -51,21 +51,18 @@ def test_text_is_nfc(people) -> None:
 
 
 def test_citizen_ids_follow_the_cccd_structure(people) -> None:
-    provinces = {p.code for p in reference.provinces()}
+    table = vocabulary.birth_provinces()
     ids = people["citizen_id"]
     assert ids.str.fullmatch(r"\d{12}").all()
     assert ids.is_unique
-    assert (ids.str[0] == "0").all()
-    assert ids.str[1:3].isin(provinces).all()
-    assert (ids.str[1:3] == people["birth_province_code"]).all()
+    assert ids.str[:3].isin(set(table.codes.tolist())).all()
+    assert (ids.str[:3] == "0" + people["birth_province_code"]).all()
     year = people["date_of_birth"].dt.year
     century_sex = (year // 100 - 19) * 2 + (people["gender"] == "nữ").astype(int)
     assert (ids.str[3].astype(int) == century_sex).all()
     assert set(century_sex) == {0, 1, 2, 3}
     assert (ids.str[4:6].astype(int) == year % 100).all()
-    problems = providers.citizen_id_problems(
-        ids, people["date_of_birth"], people["gender"] == "nữ", provinces
-    )
+    problems = providers.citizen_id_problems(ids, people["date_of_birth"], people["gender"] == "nữ")
     assert (problems == "").all()
 
 
@@ -73,7 +70,7 @@ def test_citizen_id_problems_names_each_broken_rule() -> None:
     ids = pd.Series(["00119012345", "099190123456", "001290123456", "001088123456"])
     birth = pd.Series(pd.to_datetime(["1990-01-01"] * 4))
     female = pd.Series([False] * 4)
-    problems = providers.citizen_id_problems(ids, birth, female, {"01"})
+    problems = providers.citizen_id_problems(ids, birth, female)
     assert problems.tolist() == [
         "not 12 digits",
         "province code",
@@ -99,14 +96,21 @@ def test_addresses_name_a_commune_of_their_province(people) -> None:
     for row in people.itertuples():
         assert (row.province_code, row.commune) in belongs
         assert row.address.endswith(f", {row.commune}, {titles[row.province_code]}")
-        assert row.address.startswith(f"Số {row.house_number}")
-        assert f", {row.hamlet}, " in row.address
+        assert f"{row.hamlet}, " in row.address
     wards = people[people["commune"].str.startswith("Phường")]
-    assert wards["hamlet"].str.match(r"^(Tổ dân phố|Khu phố) \d+$").all()
+    assert wards["hamlet"].str.match(r"^(Tổ dân phố|Khu phố|Khối phố|Khối|Khóm|Khu vực) \d+$").all()
     assert (wards["street"].str.len() > 0).all()
-    communes = people[people["commune"].str.startswith("Xã")]
-    assert communes["hamlet"].str.match(r"^(Thôn|Xóm|Bản|Buôn|Làng|Ấp) \d+$").all()
-    assert communes["street"].isna().all() | (communes["street"] == "").all()
+    assert [
+        a.startswith(f"Số {h} đường {s}, ")
+        for a, h, s in zip(wards["address"], wards["house_number"], wards["street"], strict=True)
+    ] == [True] * len(wards)
+    rural = people[~people["commune"].str.startswith("Phường")]
+    assert rural["hamlet"].str.match(r"^(Thôn|Xóm|Bản|Khu|Làng|Plei|Buôn|Bon|Ấp|Sóc) \d+$").all()
+    assert rural["street"].isna().all() and rural["house_number"].isna().all()
+    assert (
+        rural["address"]
+        == rural["hamlet"] + ", " + rural["commune"] + ", " + rural["province_code"].map(titles)
+    ).all()
 
 
 def test_province_titles_are_written_out() -> None:

@@ -2,7 +2,13 @@
 
 * ``budget_estimate`` — the estimate (dự toán) for July–December by budget line
   (tiểu mục, Thông tư 324/2016/TT-BTC, lines in budget_lines.csv) and category;
-* ``receipts`` — revenue collected (biên lai thu), by revenue line;
+* ``receipts`` — revenue collected (biên lai thu), by revenue line: one receipt per
+  payer, for the amounts a commune really collects (vocabulary/revenue_receipts.csv):
+  a fee of the reference tables (a civil-status fee, a certified copy by pages and
+  copies, a land-certificate fee …), a rate on the price-table value of a household's
+  residential parcel (non-agricultural land-use tax, registration fee), or, where
+  no legal amount exists (fines, contributions, rents), an illustrative log-normal
+  amount.  Revenue lines on which a commune issues no receipts are left out.
 * ``payment_orders`` — payment orders (ủy nhiệm chi) with a line code, a purpose
   (which starts with the name of the line it belongs to) and a payee;
 * ``budget_execution`` — monthly execution per line, July to September, the sum
@@ -10,7 +16,8 @@
   the line each one belongs to).
 
 ``n`` is the number of payment orders and of receipts; they are spread over
-one commune per :data:`ORDERS_PER_COMMUNE` orders.
+one commune per :data:`ORDERS_PER_COMMUNE` orders.  The revenue estimate of each line
+is what its receipts point to over six months, rounded to 100,000 đ.
 
 Defects (payment orders): a line code that belongs to another expense line than
 the purpose, a code that is not an expense line at all.
@@ -24,14 +31,16 @@ import numpy as np
 import pandas as pd
 
 from cadrelab import reference
-from cadrelab.data import defects
+from cadrelab.data import defects, vocabulary
 from cadrelab.data.cases import Cases
 from cadrelab.data.clock import working_days
 from cadrelab.data.columns import str_column
 from cadrelab.data.gazetteer import gazetteer
 from cadrelab.data.inputs import check_count, check_defect_rate, check_seed
+from cadrelab.data.land import residential_values
 from cadrelab.data.people import identities
 from cadrelab.data.seeds import stream
+from cadrelab.data.till import copy_fees, draw_copy_orders
 from cadrelab.data.vocabulary import payees
 
 BUDGET_YEAR = 2025
@@ -41,7 +50,7 @@ ORDERS_PER_COMMUNE = 200
 # Rough monthly amounts of one line in one commune (đồng), for training only.
 MONTHLY_MEDIAN = {"revenue": 25_000_000, "expense": 40_000_000}
 PAYROLL_GROUPS = {"6000": 8.0, "6100": 3.0, "6300": 2.0}  # salaries, allowances, insurance
-ROUND_ESTIMATE = 1_000_000
+ROUND_ESTIMATE = {"revenue": 100_000, "expense": 1_000_000}
 ROUND_AMOUNT = 1_000
 
 
@@ -50,7 +59,13 @@ def generate_budget(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     n, seed, rate = check_count(n), check_seed(seed), check_defect_rate(defect_rate)
     places = gazetteer()
     rng = stream(seed, "budget")
-    lines = reference.budget_lines()
+    receipt_kinds = vocabulary.receipt_kinds()
+    collected = {kind.line_code for kind in receipt_kinds}
+    lines = tuple(
+        line
+        for line in reference.budget_lines()
+        if line.kind == "expense" or line.code in collected
+    )
     kinds = np.array([line.kind for line in lines], dtype=object)
     monthly = np.array(
         [MONTHLY_MEDIAN[line.kind] * PAYROLL_GROUPS.get(line.group_code, 1.0) for line in lines]
@@ -58,10 +73,13 @@ def generate_budget(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     count = min(max(1, -(-n // ORDERS_PER_COMMUNE)), places.n_communes)
     communes = places.sample_communes(rng, count)
     level = rng.lognormal(0.0, 0.3, size=(count, len(lines))) * monthly
-    estimate = _estimate(places, communes, lines, level, rng)
 
-    receipts = _transactions(rng, places, communes, lines, level, kinds == "revenue", n)
+    receipts = _receipts(rng, places, communes, lines, n)
     orders = _transactions(rng, places, communes, lines, level, kinds == "expense", n)
+    level[:, kinds == "revenue"] = _monthly_totals(receipts, count, len(lines))[
+        :, kinds == "revenue"
+    ]
+    estimate = _estimate(places, communes, lines, level, rng)
     execution = _execution(places, communes, lines, receipts, orders)
 
     code = np.array([line.code for line in lines], dtype=object)
@@ -121,7 +139,8 @@ def generate_budget(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
 def _estimate(places, communes, lines, level, rng) -> pd.DataFrame:
     count, width = level.shape
     noise = rng.uniform(0.9, 1.15, size=level.shape)
-    amount = np.round(level * len(ESTIMATE_MONTHS) * noise / ROUND_ESTIMATE) * ROUND_ESTIMATE
+    step = np.array([ROUND_ESTIMATE[line.kind] for line in lines])
+    amount = np.maximum(np.round(level * len(ESTIMATE_MONTHS) * noise / step), 1) * step
     which_commune = np.repeat(communes, width)
     which_line = np.tile(np.arange(width), count)
     return pd.DataFrame(
@@ -162,6 +181,54 @@ def _transactions(rng, places, communes, lines, level, of_kind, n) -> dict[str, 
         "date": np.sort(days[rng.integers(0, len(days), size=n)]),
         "amount": (np.round(amount / ROUND_AMOUNT) * ROUND_AMOUNT).astype(np.int64),
     }
+
+
+def _receipts(rng, places, communes, lines, n) -> dict[str, np.ndarray]:
+    """``n`` receipts on working days July–September, one payer each (see module doc)."""
+    kinds = vocabulary.receipt_kinds()
+    line_of = {line.code: i for i, line in enumerate(lines)}
+    weight = np.array([kind.weight for kind in kinds])
+    which = rng.integers(0, len(communes), size=n)
+    share = rng.lognormal(0.0, 0.3, size=(len(communes), len(kinds))) * weight
+    cumulative = np.cumsum(share, axis=1) / share.sum(axis=1, keepdims=True)
+    kind = np.minimum((cumulative[which] < rng.random((n, 1))).sum(axis=1), len(kinds) - 1)
+    days = working_days(
+        dt.date(BUDGET_YEAR, EXECUTION_MONTHS[0], 1), dt.date(BUDGET_YEAR, EXECUTION_MONTHS[-1], 30)
+    )
+    date = np.sort(days[rng.integers(0, len(days), size=n)])
+    amount = np.zeros(n, dtype=np.int64)
+    for k, spec in enumerate(kinds):
+        rows = np.flatnonzero(kind == k)
+        amount[rows] = _receipt_amounts(rng, places, communes[which[rows]], spec)
+    return {
+        "slot": which,
+        "commune": communes[which],
+        "line": np.array([line_of[kinds[k].line_code] for k in kind.tolist()], dtype=np.int64),
+        "date": date,
+        "amount": amount,
+    }
+
+
+def _receipt_amounts(rng, places, communes, spec: vocabulary.ReceiptKind) -> np.ndarray:
+    """Amounts of one kind of receipt for payers in ``communes``."""
+    m = len(communes)
+    if spec.basis == "rough":
+        raw = spec.median_vnd * rng.lognormal(0.0, spec.spread, size=m) / spec.round_vnd
+        return np.maximum(np.round(raw), 1).astype(np.int64) * spec.round_vnd
+    rule = reference.fee_rule(spec.fee_code)
+    if spec.basis == "land_value":
+        return rule.amounts(values=residential_values(rng, places, communes))
+    if rule.kind == "per_page":
+        _, pages, copies = draw_copy_orders(rng, m)
+        return copy_fees(pages, copies, rule)
+    return np.full(m, rule.amount(), dtype=np.int64)
+
+
+def _monthly_totals(receipts: dict[str, np.ndarray], count: int, width: int) -> np.ndarray:
+    """Mean monthly amount collected per (commune slot, line)."""
+    totals = np.zeros((count, width))
+    np.add.at(totals, (receipts["slot"], receipts["line"]), receipts["amount"])
+    return totals / len(EXECUTION_MONTHS)
 
 
 def _execution(places, communes, lines, receipts, orders) -> pd.DataFrame:

@@ -109,6 +109,8 @@ def _frame(data: bytes, columns: dict[str, str]) -> pd.DataFrame:
             frame[name] = pd.to_datetime(frame[name].replace("", None)).astype(DATETIME)
         elif kind == "text-or-missing":
             frame[name] = frame[name].replace("", None)
+        elif kind == "Int64":  # whole numbers that may be missing (house_number)
+            frame[name] = pd.to_numeric(frame[name].replace("", None)).astype("Int64")
     return frame
 
 

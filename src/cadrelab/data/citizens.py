@@ -1,6 +1,7 @@
 """Citizens: residents with a name, gender, date of birth, CCCD, phone and address.
 
-Defects: a citizen id that breaks the CCCD structure, a phone number that is not
+Defects: a citizen id that breaks the CCCD structure (never a valid id that carries
+the code of a province merged in 2025), a phone number that is not
 a valid mobile number, an address that still uses a pre-merger commune name.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cadrelab.data import defects
+from cadrelab.data import defects, vocabulary
 from cadrelab.data.cases import Cases
 from cadrelab.data.gazetteer import Gazetteer, gazetteer
 from cadrelab.data.inputs import check_count, check_defect_rate, check_seed
@@ -41,7 +42,7 @@ def generate_citizens(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     rng = stream(seed, "citizens.defects.values")
     rows = chosen["bad_citizen_id"]
     citizens.loc[rows, "citizen_id"], detail = corrupt_citizen_ids(
-        rng, citizens.loc[rows, "citizen_id"].to_numpy(), set(places.province_codes.tolist())
+        rng, citizens.loc[rows, "citizen_id"].to_numpy()
     )
     ledger.add("citizens", "bad_citizen_id", citizens.loc[rows, "person_id"], detail)
     rows = chosen["bad_phone"]
@@ -60,12 +61,15 @@ def generate_citizens(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     return Cases(tables={"citizens": citizens}, defects=ledger.frame())
 
 
-def corrupt_citizen_ids(
-    rng: np.random.Generator, ids: np.ndarray, province_codes: set[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Break one CCCD rule per id: length, province code, century-and-sex digit or birth year."""
+def corrupt_citizen_ids(rng: np.random.Generator, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Break one CCCD rule per id: length, province code, century-and-sex digit or birth year.
+
+    The wrong province code is one that no province ever had: any of the 63 codes,
+    including those of provinces merged on 1 July 2025, is valid for life.
+    """
     ways = rng.integers(0, 4, size=len(ids))
-    unused = sorted(f"0{p:02d}" for p in range(100) if f"{p:02d}" not in province_codes)
+    in_use = set(vocabulary.birth_provinces().codes.tolist())
+    unused = sorted(f"0{p:02d}" for p in range(100) if f"0{p:02d}" not in in_use)
     out, details = [], []
     for value, way in zip(ids.tolist(), ways.tolist(), strict=True):
         if way == 0:

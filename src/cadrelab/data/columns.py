@@ -26,6 +26,21 @@ def rank_within(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def cumulative_within(groups: np.ndarray, order: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Running totals of ``steps`` along ``order``, starting afresh in each group.
+
+    ``order`` must keep each group's rows together (sort by the group first).
+    """
+    n = len(groups)
+    running = np.cumsum(steps[order])
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    before = np.repeat(np.r_[0, running[starts[1:] - 1]], np.diff(np.r_[starts, n]))
+    totals = np.empty(n, dtype=np.int64)
+    totals[order] = running - before
+    return totals
+
+
 def commune_numbers(places: Gazetteer) -> np.ndarray:
     """1-based number of each commune within its province, in reference-table order."""
     return rank_within(places.commune_province_index, np.arange(places.n_communes))

@@ -31,8 +31,10 @@ DEFECT_KINDS: dict[str, DefectKind] = {
     "bad_citizen_id": DefectKind(
         "citizens",
         "Số định danh (CCCD) sai cấu trúc",
-        "citizen_id is not 12 digits, or its province code, century-and-sex digit or birth-year "
-        "digits disagree with birth_province_code, gender and date_of_birth",
+        "citizen_id is not 12 digits, or its first three digits are not '0' + birth_province_code "
+        "(a code of the place of birth registration: one of the 63 province codes before "
+        "1 July 2025, valid for life), or its century-and-sex digit or birth-year digits disagree "
+        "with gender and date_of_birth",
     ),
     "bad_phone": DefectKind(
         "citizens",

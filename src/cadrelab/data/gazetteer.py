@@ -22,6 +22,40 @@ KIND_WEIGHTS = {"xã": 1.0, "phường": 1.5, "đặc khu": 0.1}
 
 
 @dataclass(frozen=True)
+class WordGroups:
+    """Words drawn per commune: each commune belongs to a group with its own weighted words."""
+
+    words: np.ndarray  # every word of every group
+    groups: tuple[vocabulary.WordList, ...]  # per group: indices into ``words``
+    commune_group: np.ndarray  # group of each commune
+
+    def draw(self, rng: np.random.Generator, communes: np.ndarray) -> np.ndarray:
+        """Indices into ``words``, one per commune row, drawn with its group's weights."""
+        groups = self.commune_group[communes]
+        out = np.empty(len(communes), dtype=np.int64)
+        for group in np.flatnonzero(np.bincount(groups, minlength=len(self.groups))):
+            mask = groups == group
+            units = self.groups[group]
+            out[mask] = units.words[units.draw(rng, int(mask.sum()))]
+        return out
+
+
+def _word_groups(keys: list, lists: dict) -> WordGroups:
+    """Group communes by key (``lists[key]`` is that group's WordList of words)."""
+    group_keys = sorted(set(keys))
+    words = sorted({w for key in group_keys for w in lists[key].words})
+    position = {w: i for i, w in enumerate(words)}
+    return WordGroups(
+        words=np.array(words, dtype=object),
+        groups=tuple(
+            vocabulary.WordList(np.array([position[w] for w in lists[key].words]), lists[key].p)
+            for key in group_keys
+        ),
+        commune_group=np.array([group_keys.index(key) for key in keys], dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     """Column arrays of provinces and communes; a generator draws indices into them."""
 
@@ -34,9 +68,8 @@ class Gazetteer:
     commune_kinds: np.ndarray
     commune_regions: np.ndarray
     commune_weights: np.ndarray  # relative population, for drawing communes
-    commune_settlement_group: np.ndarray  # index into settlement_groups
-    settlement_words: np.ndarray  # every word for a village or street group (thôn, tổ dân phố…)
-    settlement_groups: tuple[vocabulary.WordList, ...]  # per group: indices into settlement_words
+    hamlets: WordGroups  # words for a village or street group (thôn, bản, ấp, tổ dân phố…)
+    streets: WordGroups  # street names of the commune's region (used in wards)
     former_names: tuple[tuple[str, ...], ...]  # usable pre-merger names of each commune
 
     @property
@@ -90,7 +123,7 @@ def _gazetteer(folder: str) -> Gazetteer:  # ``folder`` is the cache key only
     position = {code: i for i, code in enumerate(codes)}
     region_of = vocabulary.regions()
     current = {(c.province_code, c.name_vi) for c in communes}
-    regions = [region_of.get(c.province_code, "bac") for c in communes]
+    regions = [region_of[c.province_code] for c in communes]
     sampled = {code: 0.0 for code in codes}
     for commune in communes:
         sampled[commune.province_code] += KIND_WEIGHTS[commune.kind]
@@ -99,10 +132,11 @@ def _gazetteer(folder: str) -> Gazetteer:  # ``folder`` is the cache key only
         KIND_WEIGHTS[c.kind] * real_count[c.province_code] / sampled[c.province_code]
         for c in communes
     ]
-    group_keys = sorted({(r, c.kind) for r, c in zip(regions, communes, strict=True)})
-    group_of = {key: i for i, key in enumerate(group_keys)}
-    settlement_units = [vocabulary.settlement_units(*key) for key in group_keys]
-    words = sorted({w for units in settlement_units for w in units.words})
+    hamlet_keys = [(c.province_code, c.kind) for c in communes]
+    hamlets = _word_groups(
+        hamlet_keys, {key: vocabulary.settlement_units(*key) for key in set(hamlet_keys)}
+    )
+    streets = _word_groups(regions, {r: vocabulary.streets(r) for r in set(regions)})
     former: list[tuple[str, ...]] = []
     for commune in communes:
         names = commune.former_names_list
@@ -117,14 +151,8 @@ def _gazetteer(folder: str) -> Gazetteer:  # ``folder`` is the cache key only
         commune_kinds=np.array([c.kind for c in communes], dtype=object),
         commune_regions=np.array(regions, dtype=object),
         commune_weights=np.array(weights),
-        commune_settlement_group=np.array(
-            [group_of[(r, c.kind)] for r, c in zip(regions, communes, strict=True)]
-        ),
-        settlement_words=np.array(words, dtype=object),
-        settlement_groups=tuple(
-            vocabulary.WordList(np.array([words.index(w) for w in units.words]), units.p)
-            for units in settlement_units
-        ),
+        hamlets=hamlets,
+        streets=streets,
         former_names=tuple(former),
     )
 

@@ -30,7 +30,7 @@ from cadrelab.data import defects
 from cadrelab.data.cases import Cases
 from cadrelab.data.citizens import renamed, use_former_names
 from cadrelab.data.clock import working_days
-from cadrelab.data.columns import commune_numbers, rank_within, str_column
+from cadrelab.data.columns import commune_numbers, cumulative_within, rank_within, str_column
 from cadrelab.data.gazetteer import Gazetteer, gazetteer
 from cadrelab.data.inputs import check_count, check_defect_rate, check_seed
 from cadrelab.data.people import identities
@@ -39,6 +39,7 @@ from cadrelab.data.vocabulary import land_use_mix
 from cadrelab.errors import InputError
 
 ZONES = ("đô thị", "nông thôn")
+RESIDENTIAL_CODES = {"đô thị": "ODT", "nông thôn": "ONT"}  # land for housing in each zone
 INCOME_TAX_RULE = "TNCN-BDS"
 REGISTRATION_FEE_RULE = "LPTB-NHADAT"
 CERTIFIED_SHARE = 0.9
@@ -53,11 +54,17 @@ INVALID_LAND_USE_CODES = ("OTD", "DOT", "ONN", "CNL", "LCU", "LUX", "BKH", "RXS"
 
 CERTIFICATE_FORMATS = {
     "certificate_code": "PPCCC.YYYY.NNNNNN: province code, commune number within the province "
-    "(3 digits), year of issue, running number in the commune (simplified, verify against "
-    "Thông tư 10/2024/TT-BTNMT)",
-    "serial": "two capital letters and 6 digits, as printed on the blank (simplified)",
+    "(3 digits), year of issue, running number in the commune that year (simplified, verify "
+    "against Thông tư 10/2024/TT-BTNMT)",
+    "serial": "two capital letters and 6 digits printed on the blank: blanks are used in "
+    "numbered order, so a commune's certificates of one year carry consecutive serials except "
+    "for spoiled blanks; the first letter marks the year's series, the second the next million "
+    "(simplified)",
     "registration_no": "CS + running number in the commune's certificate register (simplified)",
 }
+SERIES_FIRST_YEAR = ISSUE_PERIOD[0].year
+SERIES_SIZE = 1_000_000
+SPOILED_BLANK_SHARE = 0.02
 
 
 def generate_land(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
@@ -129,14 +136,7 @@ def _numbers_within(rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
     """Increasing numbers with small random gaps inside each group, in random order."""
     n = len(groups)
     order = np.lexsort((rng.random(n), groups))
-    steps = rng.integers(1, 4, size=n)
-    running = np.cumsum(steps[order])
-    sorted_groups = groups[order]
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    before = np.repeat(np.r_[0, running[starts[1:] - 1]], np.diff(np.r_[starts, n]))
-    numbers = np.empty(n, dtype=np.int64)
-    numbers[order] = running - before
-    return numbers
+    return cumulative_within(groups, order, rng.integers(1, 4, size=n))
 
 
 def _parcel_defects(
@@ -238,19 +238,15 @@ def _certificates(
     running = rank_within(held, issued.astype(np.int64))
     commune_no = commune_numbers(places)[held]
     year = issued.astype("datetime64[Y]").astype(np.int64) + 1970
+    in_year = rank_within(held * 10_000 + year, issued.astype(np.int64))
     province = places.commune_province[held]
     code = [
         f"{p}{c:03d}.{y}.{r:06d}"
         for p, c, y, r in zip(
-            province, commune_no.tolist(), year.tolist(), running.tolist(), strict=True
+            province, commune_no.tolist(), year.tolist(), in_year.tolist(), strict=True
         )
     ]
-    serial_numbers = np.cumsum(rng.integers(1, 300, size=m))[rng.permutation(m)]
-    letters = serial_numbers // 1_000_000
-    serial = [
-        f"{chr(65 + (s // 26) % 26)}{chr(65 + s % 26)} {d:06d}"
-        for s, d in zip(letters.tolist(), (serial_numbers % 1_000_000).tolist(), strict=True)
-    ]
+    serial = _serials(rng, places.commune_province_index[held], held, year, issued)
     registration = [f"CS{r:05d}" for r in running.tolist()]
     holders = identities(rng, places, places.commune_province_index[held], min_age=25, max_age=90)
     clean = parcels.iloc[certified].reset_index(drop=True)
@@ -268,6 +264,32 @@ def _certificates(
         }
     )
     return certificates, clean
+
+
+def _serials(
+    rng: np.random.Generator,
+    province: np.ndarray,
+    commune: np.ndarray,
+    year: np.ndarray,
+    issued: np.ndarray,
+) -> list[str]:
+    """Blank serials: one national numbered series a year, used commune by commune in order.
+
+    Sorting by (year, province, commune, date) lays each commune's year out as one
+    run of consecutive blanks; a spoiled blank now and then leaves a gap.
+    """
+    m = len(year)
+    order = np.lexsort((np.arange(m), issued.astype(np.int64), commune, province, year))
+    steps = 1 + (rng.random(m) < SPOILED_BLANK_SHARE).astype(np.int64)
+    number = cumulative_within(year, order, steps)
+    first = year - SERIES_FIRST_YEAR
+    second = number // SERIES_SIZE
+    return [
+        f"{chr(65 + a % 26)}{chr(65 + b % 26)} {d:06d}"
+        for a, b, d in zip(
+            first.tolist(), second.tolist(), (number % SERIES_SIZE).tolist(), strict=True
+        )
+    ]
 
 
 def _certificate_defects(
@@ -315,6 +337,31 @@ def _price_table(places: Gazetteer) -> dict[tuple[str, str, str], int]:
                         field="price_vnd_per_m2",
                     )
     return table
+
+
+def residential_values(
+    rng: np.random.Generator, places: Gazetteer, communes: np.ndarray
+) -> np.ndarray:
+    """Price-table value (whole đồng) of one household's residential parcel per commune row.
+
+    The area follows the land-use mix of the commune's zone, the price the price table.
+    """
+    prices = _price_table(places)
+    urban = places.is_urban(communes)
+    value = np.zeros(len(communes), dtype=np.int64)
+    for zone_index, zone in enumerate(ZONES):
+        mask = urban if zone_index == 0 else ~urban
+        code = RESIDENTIAL_CODES[zone]
+        mix = land_use_mix(zone)
+        row = mix.codes.words.tolist().index(code)
+        spread = mix.area_spread[row] * rng.standard_normal(int(mask.sum()))
+        area = np.round(np.clip(mix.area_median[row] * np.exp(spread), 30.0, 100_000.0))
+        price = np.array(
+            [prices[(p, zone, code)] for p in places.commune_province[communes[mask]].tolist()],
+            dtype=np.int64,
+        )
+        value[mask] = price * area.astype(np.int64)
+    return value
 
 
 def _transfers(

@@ -23,7 +23,9 @@ def identities(
     """full_name, gender, date_of_birth, birth_province_code, citizen_id.
 
     ``home_provinces`` (indices into the provinces) is where each person lives;
-    most were born there, the rest anywhere.  Dates of birth are drawn for ages
+    most were born there, the rest anywhere.  ``birth_province_code`` is the code of
+    the place of birth registration, as the citizen id carries it: a former
+    province for births before 1 July 2025.  Dates of birth are drawn for ages
     ``min_age``..``max_age`` unless given.  Citizen ids are unique within one call.
     """
     n = len(home_provinces)
@@ -33,7 +35,9 @@ def identities(
         birth = providers.birth_dates(rng, n, min_age=min_age, max_age=max_age)
     elsewhere = rng.integers(0, len(places.province_codes), size=n)
     birth_province = np.where(rng.random(n) < BORN_IN_HOME_PROVINCE, home_provinces, elsewhere)
-    birth_codes = places.province_codes[birth_province]
+    registered = providers.birth_registration_codes(
+        rng, places.province_codes[birth_province], birth
+    )
     return pd.DataFrame(
         {
             "full_name": names["full_name"],
@@ -41,9 +45,9 @@ def identities(
                 "str"
             ),
             "date_of_birth": birth.astype("datetime64[s]"),
-            "birth_province_code": pd.array(birth_codes, dtype="str"),
+            "birth_province_code": pd.array([c[1:] for c in registered], dtype="str"),
             "citizen_id": pd.array(
-                providers.citizen_ids(rng, birth_codes, birth, female), dtype="str"
+                providers.citizen_ids(rng, registered, birth, female), dtype="str"
             ),
         }
     )

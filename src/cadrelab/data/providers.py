@@ -3,14 +3,17 @@
 Each function draws a whole column at once from one ``numpy.random.Generator``:
 
 * full names in Vietnamese order (họ, đệm, tên) with surname weights and a middle
-  name that agrees with the gender ("Văn" only for men, "Thị" only for women);
+  name that agrees with the gender ("Văn" only for men, "Thị" only for women),
+  never the same word as the given name;
 * 10-digit mobile numbers with real prefixes;
-* 12-digit citizen ids (CCCD): 3-digit province code of birth, century-and-sex
-  digit, 2-digit birth year, 6 digits (Thông tư 59/2021/TT-BCA, art. 7; here the
-  province code is "0" + the post-2025 province code, a simplification: ids
-  issued before 2025 carry the code of the old province);
-* addresses whose commune belongs to its province, with thôn / tổ dân phố and a
-  house number;
+* 12-digit citizen ids (CCCD): the code of the place of birth registration (one of
+  the 63 province codes of Thông tư 07/2016/TT-BCA, Phụ lục I, valid for life, so
+  people born before 1 July 2025 carry the code of their former province),
+  century-and-sex digit, 2-digit birth year, 6 digits (Nghị định 137/2015/NĐ-CP,
+  art. 13);
+* addresses whose commune belongs to its province, with the village word of the
+  province (thôn, xóm, bản, buôn, ấp…) in a xã and a house number, a street of the
+  region and a tổ dân phố / khu phố / khóm in a ward;
 * money in whole đồng written ``1.250.000 đ``;
 * dates of birth counted back from the fixed :data:`REFERENCE_DATE`, not today.
 
@@ -35,6 +38,9 @@ from cadrelab.errors import InputError
 REFERENCE_DATE = dt.date(2025, 10, 1)
 """The "today" of every synthetic world: ages, statuses and snapshots are taken on this day."""
 
+MERGER_DATE = np.datetime64("2025-07-01", "D")
+"""Births registered from this day carry the code of a province formed on 1 July 2025."""
+
 GENDERS = np.array(["nam", "nữ"], dtype=object)
 
 # Share of the population in 5-year age bands 0-4, 5-9, …, 90-94 (rough pyramid, 2019 census shape).
@@ -55,7 +61,10 @@ def draw_female(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def full_names(rng: np.random.Generator, female: np.ndarray) -> pd.DataFrame:
-    """Columns ``surname``, ``middle_name``, ``given_name``, ``full_name`` (họ đệm tên)."""
+    """Columns ``surname``, ``middle_name``, ``given_name``, ``full_name`` (họ đệm tên).
+
+    A given name that repeats the middle name ("Minh Minh") is drawn again.
+    """
     n = len(female)
     surname = vocabulary.surnames()
     surnames = surname.words[surname.draw(rng, n)]
@@ -64,8 +73,11 @@ def full_names(rng: np.random.Generator, female: np.ndarray) -> pd.DataFrame:
     for gender, mask in (("nam", ~female), ("nữ", female)):
         count = int(mask.sum())
         middle, given = vocabulary.middle_names(gender), vocabulary.given_names(gender)
-        middles[mask] = middle.words[middle.draw(rng, count)]
-        givens[mask] = given.words[given.draw(rng, count)]
+        chosen_middle = middle.words[middle.draw(rng, count)]
+        chosen_given = given.words[given.draw(rng, count)]
+        while (repeated := chosen_given == chosen_middle).any():
+            chosen_given[repeated] = given.words[given.draw(rng, int(repeated.sum()))]
+        middles[mask], givens[mask] = chosen_middle, chosen_given
     full = [f"{s} {m} {g}" for s, m, g in zip(surnames, middles, givens, strict=True)]
     return pd.DataFrame(
         {"surname": surnames, "middle_name": middles, "given_name": givens, "full_name": full},
@@ -108,13 +120,35 @@ def ages(birth: np.ndarray, on: dt.date = REFERENCE_DATE) -> np.ndarray:
 # --- citizen ids (CCCD) -------------------------------------------------------------------
 
 
-def citizen_ids(
-    rng: np.random.Generator, province_codes: np.ndarray, birth: np.ndarray, female: np.ndarray
+def birth_registration_codes(
+    rng: np.random.Generator, province_codes: np.ndarray, birth: np.ndarray
 ) -> np.ndarray:
-    """Unique 12-digit CCCD numbers for people born in ``province_codes`` on ``birth``."""
+    """Three-digit codes of the place of birth registration ("001", "002", …).
+
+    ``province_codes`` are the provinces (after 1 July 2025) where each birth was
+    registered.  A birth registered before 1 July 2025 carries the code of one of
+    the former provinces that make up that province; a later birth, the code of
+    the province itself (simplified: see datasets/README.md).
+    """
+    table = vocabulary.birth_provinces()
+    codes = np.array(["0" + code for code in province_codes.tolist()], dtype=object)
+    before = np.asarray(birth, dtype="datetime64[D]") < MERGER_DATE
+    for province in np.unique(province_codes[before]).tolist():
+        mask = before & (province_codes == province)
+        former = table.of_province(province)
+        codes[mask] = former[rng.integers(0, len(former), size=int(mask.sum()))]
+    return codes
+
+
+def citizen_ids(
+    rng: np.random.Generator, registration_codes: np.ndarray, birth: np.ndarray, female: np.ndarray
+) -> np.ndarray:
+    """Unique 12-digit CCCD numbers for people whose birth was registered under those codes."""
     year = np.asarray(birth, dtype="datetime64[Y]").astype(np.int64) + 1970
     century_sex = (year // 100 - 19) * 2 + female.astype(np.int64)
-    prefix = province_codes.astype(np.int64) * 10**9 + century_sex * 10**8 + (year % 100) * 10**6
+    prefix = (
+        registration_codes.astype(np.int64) * 10**9 + century_sex * 10**8 + (year % 100) * 10**6
+    )
     numbers = prefix + rng.integers(0, 10**6, size=len(prefix))
     while True:  # redraw the random part of repeats until every id is unique
         repeated = pd.Series(numbers).duplicated().to_numpy()
@@ -124,18 +158,33 @@ def citizen_ids(
     return np.array([f"{v:012d}" for v in numbers.tolist()], dtype=object)
 
 
-def citizen_id_problems(
-    ids: pd.Series, birth: pd.Series, female: pd.Series, province_codes: set[str]
-) -> pd.Series:
-    """What is wrong with each CCCD ("" when nothing): the rules of Thông tư 59/2021 art. 7."""
+def registration_codes_in_use(birth: pd.Series) -> list[set[str]]:
+    """The three-digit codes valid for each birth date: the 63 codes before 1 July 2025, the
+    codes of the provinces formed that day from then on."""
+    table = vocabulary.birth_provinces()
+    before = set(table.codes.tolist())
+    after = {"0" + code for code in set(table.province_2025.tolist())}
+    dates = pd.to_datetime(birth).to_numpy().astype("datetime64[D]")
+    return [before if day < MERGER_DATE else after for day in dates]
+
+
+def citizen_id_problems(ids: pd.Series, birth: pd.Series, female: pd.Series) -> pd.Series:
+    """What is wrong with each CCCD ("" when nothing).
+
+    The rules: 12 digits; the first three a code of the place of birth registration
+    in use on the date of birth (any of the 63 former province codes for a birth
+    before 1 July 2025); the century-and-sex digit and the two birth-year digits
+    agree with the date of birth and the sex.
+    """
     ids = ids.astype("str")
     birth = pd.to_datetime(birth)
     well_formed = ids.str.fullmatch(CCCD_PATTERN.pattern).fillna(False).astype(bool)
     problems = pd.Series("", index=ids.index, dtype="str")
     problems[~well_formed] = "not 12 digits"
     safe = ids.where(well_formed, "000000000000")
-    province = safe.str[1:3]
-    bad_province = well_formed & (~safe.str.startswith("0") | ~province.isin(province_codes))
+    in_use = registration_codes_in_use(birth)
+    known = np.array([c in codes for c, codes in zip(safe.str[:3], in_use, strict=True)])
+    bad_province = well_formed & ~known
     year = birth.dt.year.to_numpy()
     century_sex = (year // 100 - 19) * 2 + female.to_numpy().astype(np.int64)
     bad_century = well_formed & (safe.str[3].astype(np.int64).to_numpy() != century_sex)
@@ -170,33 +219,32 @@ def is_mobile_number(phones: pd.Series) -> pd.Series:
 
 
 def addresses(rng: np.random.Generator, places: Gazetteer, communes: np.ndarray) -> pd.DataFrame:
-    """Columns ``house_number``, ``hamlet``, ``street`` (wards only), ``address``.
+    """Columns ``house_number``, ``street``, ``hamlet``, ``address``.
 
-    ``address`` reads "Số 12, Thôn 3, Xã Yên Phong, Tỉnh Bắc Ninh" in a commune and
-    "Số 25 đường Lê Lợi, Tổ dân phố 5, Phường …, Thành phố …" in a ward.
+    In a ward the address has a house number, a street of the region and the
+    street group: "Số 25 đường Lê Lợi, Tổ dân phố 5, Phường …, Thành phố …".  In a
+    xã or a special zone people are found by their village, so there is no house
+    number or street: "Thôn 3, Xã Yên Phong, Tỉnh Bắc Ninh", "Bản 4, Xã …, Tỉnh Lai Châu".
     """
     n = len(communes)
-    groups = places.commune_settlement_group[communes]
-    prefixes = np.empty(n, dtype=np.int64)
-    for group in np.flatnonzero(np.bincount(groups, minlength=len(places.settlement_groups))):
-        mask = groups == group
-        units = places.settlement_groups[group]
-        prefixes[mask] = units.words[units.draw(rng, int(mask.sum()))]
-    numbers = rng.integers(1, HAMLETS_PER_COMMUNE + 1, size=n)
-    hamlets = _numbered(places.settlement_words, prefixes, numbers)
-    house = rng.integers(1, 300, size=n)
+    hamlets = _numbered(
+        places.hamlets.words,
+        places.hamlets.draw(rng, communes),
+        rng.integers(1, HAMLETS_PER_COMMUNE + 1, size=n),
+    )
     urban = places.is_urban(communes)
-    streets = vocabulary.streets()
-    street = np.where(urban, streets[rng.integers(0, len(streets), size=n)], "")
+    house = rng.integers(1, 300, size=n)
+    street = places.streets.words[places.streets.draw(rng, communes)]
+    street = np.where(urban, street, None)
     provinces = places.province_titles[places.commune_province_index[communes]]
     names = places.commune_names[communes]
     address = [
-        f"Số {h} đường {s}, {t}, {c}, {p}" if s else f"Số {h}, {t}, {c}, {p}"
+        f"Số {h} đường {s}, {t}, {c}, {p}" if s else f"{t}, {c}, {p}"
         for h, s, t, c, p in zip(house.tolist(), street, hamlets, names, provinces, strict=True)
     ]
     return pd.DataFrame(
         {
-            "house_number": house.astype(np.int64),
+            "house_number": pd.Series(house, dtype="Int64").where(urban),
             "street": pd.array(street, dtype="str"),
             "hamlet": pd.array(hamlets, dtype="str"),
             "address": pd.array(address, dtype="str"),

@@ -51,21 +51,35 @@ CITIZENS = _schema(
         "full_name": NAME,
         "gender": GENDER,
         "date_of_birth": _date("date of birth (ages counted on 2025-10-01)"),
-        "birth_province_code": pa.Column(str, description="province of birth (post-2025 code)"),
+        "birth_province_code": pa.Column(
+            str,
+            pa.Check.str_matches(r"^\d{2}$"),
+            description="code of the province where the birth was registered, as in the CCCD: "
+            "one of the 63 former provinces for births before 1 July 2025",
+        ),
         "citizen_id": pa.Column(
             str,
             pa.Check.str_matches(DIGITS),
-            description="CCCD: 0 + province of birth, century-and-sex digit, "
+            description="CCCD: 0 + birth_province_code, century-and-sex digit, "
             "2-digit birth year, 6 digits",
         ),
         "phone": pa.Column(str, pa.Check.str_matches(DIGITS), description="10-digit mobile number"),
         "province_code": PROVINCE,
         "commune": COMMUNE,
-        "house_number": pa.Column("int64", pa.Check.ge(1), description="house number"),
+        "house_number": pa.Column(
+            "Int64",
+            pa.Check.ge(1),
+            nullable=True,
+            description="house number (wards only; empty in a xã: the village is the address)",
+        ),
         "street": pa.Column(
             str, description="street (wards only; empty in communes)", nullable=True
         ),
-        "hamlet": pa.Column(str, description="thôn / xóm / bản / ấp / tổ dân phố / khu phố"),
+        "hamlet": pa.Column(
+            str,
+            description="village or street group: thôn / xóm / bản / buôn / làng / ấp … in a xã, "
+            "tổ dân phố / khu phố / khóm … in a ward",
+        ),
         "address": pa.Column(str, description="full address as written on forms"),
     },
 )
@@ -331,6 +345,16 @@ DEATH_REGISTRATIONS = _schema(
         ),
         "date_of_death": _date("date of death"),
         "registered_date": _date("date registered"),
+        "register_book": pa.Column(
+            str,
+            pa.Check.str_matches(r"^\d{2}/\d{4}$"),
+            description="death register book (quyển số) of the commune: number/year",
+        ),
+        "register_no": pa.Column(
+            "int64",
+            pa.Check.ge(1),
+            description="entry number in the book: 1, 2, 3 … in order of registration",
+        ),
     },
 )
 

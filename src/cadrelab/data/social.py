@@ -6,7 +6,10 @@
 * ``death_registrations`` — deaths registered at the commune (khai tử), some of
   beneficiaries and most of other residents.  Most are registered within 15 days
   of the death (Luật Hộ tịch 2014, art. 33); some are late, which is a case to
-  handle, not a data error.
+  handle, not a data error.  Each entry has its book (quyển số ``01/2025``) and its
+  number in the book, 1, 2, 3 … in order of registration per commune and year; the
+  communes formed on 1 July 2025 opened their books that day (simplified: one book
+  a year, see datasets/README.md).
 
 Defect: an allowance still paid after the month in which the beneficiary died
 (``paid_after_death``).
@@ -22,7 +25,7 @@ import pandas as pd
 from cadrelab.calendar import default_calendar
 from cadrelab.data import defects, providers
 from cadrelab.data.cases import Cases
-from cadrelab.data.columns import str_column
+from cadrelab.data.columns import rank_within, str_column
 from cadrelab.data.gazetteer import Gazetteer, gazetteer
 from cadrelab.data.inputs import check_count, check_defect_rate, check_seed
 from cadrelab.data.people import identities
@@ -142,6 +145,9 @@ def _registrations(
     registered = default_calendar().deadline_many(moment, np.zeros(m, dtype=np.int64))
     order = np.argsort(registered, kind="stable")
     rows = died[order]
+    day = registered[order].astype("datetime64[D]")
+    year = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    book = communes[rows].astype(np.int64) * 10_000 + year
     return pd.DataFrame(
         {
             "registration_id": np.arange(1, m + 1, dtype=np.int64),
@@ -153,5 +159,7 @@ def _registrations(
             "citizen_id": people["citizen_id"].to_numpy()[rows],
             "date_of_death": death[order].astype("datetime64[s]"),
             "registered_date": registered[order].astype("datetime64[s]"),
+            "register_book": pd.array([f"01/{y}" for y in year.tolist()], dtype="str"),
+            "register_no": rank_within(book, day.astype(np.int64)),
         }
     ).astype({"full_name": "str", "gender": "str", "citizen_id": "str"})

@@ -51,6 +51,15 @@ def copy_fees(pages: np.ndarray, copies: np.ndarray, rule: reference.FeeRule) ->
     return rule.amounts(pages=pages) * copies
 
 
+def draw_copy_orders(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Documents brought for certified copies (indices into ``documents()``), pages, copies."""
+    kinds, pages_min, pages_max = documents()
+    document = kinds.draw(rng, n)
+    pages = rng.integers(pages_min[document], pages_max[document] + 1)
+    copies = rng.integers(1, MAX_COPIES + 1, size=n)
+    return document, pages, copies
+
+
 def generate_till(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     """``n`` certified-copy receipts in September 2025 (see module doc)."""
     n, seed, rate = check_count(n), check_seed(seed), check_defect_rate(defect_rate)
@@ -60,10 +69,8 @@ def generate_till(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     count = min(max(1, -(-n // RECEIPTS_PER_COMMUNE)), places.n_communes)
     pool = places.sample_communes(rng, count)
     communes = pool[rng.integers(0, count, size=n)]
-    kinds, pages_min, pages_max = documents()
-    document = kinds.draw(rng, n)
-    pages = rng.integers(pages_min[document], pages_max[document] + 1)
-    copies = rng.integers(1, MAX_COPIES + 1, size=n)
+    kinds = documents()[0]
+    document, pages, copies = draw_copy_orders(rng, n)
     days = working_days(*PERIOD)
     issued = np.sort(
         days[rng.integers(0, len(days), size=n)].astype("datetime64[s]") + office_times(rng, n)
