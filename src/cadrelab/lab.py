@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cadrelab import __version__, atomic
-from cadrelab.content import courses_dir, graders_dir
+from cadrelab.content import courses_dir
 from cadrelab.errors import InputError
+from cadrelab.grading.trainee_version import build_trainee_courses
 from cadrelab.i18n import t
 from cadrelab.service import run_in_foreground
 
@@ -59,35 +60,6 @@ def install_lab_defaults() -> Path:
 def default_lab_folder() -> Path:
     """Where ``cadrelab lab`` keeps a trainee's work: ``cadrelab`` in the home folder."""
     return Path.home() / "cadrelab"
-
-
-def build_trainee_courses(source_dir: Path, out_dir: Path) -> None:
-    """The trainee version of ``source_dir`` in ``out_dir``: solutions replaced by stubs,
-    hidden tests and mark schemes removed, outputs cleared (nbgrader's own preprocessors,
-    with the workshop's shared stubs).  The grading package's release builder replaces
-    this function once it exposes one.
-    """
-    import nbformat
-    from nbgrader.preprocessors import (
-        ClearHiddenTests,
-        ClearMarkScheme,
-        ClearOutput,
-        ClearSolutions,
-    )
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(graders_dir())).load_config()
-    steps = [
-        kind(config=config)
-        for kind in (ClearSolutions, ClearHiddenTests, ClearMarkScheme, ClearOutput)
-    ]
-    shutil.copytree(source_dir, out_dir, ignore=shutil.ignore_patterns(*SKIPPED_PARTS, "*.pyc"))
-    for path in sorted(out_dir.rglob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        resources: dict = {}
-        for step in steps:
-            notebook, resources = step.preprocess(notebook, resources)
-        path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
 
 
 @dataclass

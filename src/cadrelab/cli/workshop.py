@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,18 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and at most 3600")
     return value
+
+
+def _memory(text: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]*[KMGT]", text):
+        raise argparse.ArgumentTypeError(f"expected a size such as 512M or 2G, got {text!r}")
+    return text
+
+
+def _cores(text: str) -> float:
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) or not 0 < float(text) <= 64:
+        raise argparse.ArgumentTypeError(f"expected cores, more than 0 and at most 64: {text!r}")
+    return float(text)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -102,6 +115,25 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     handout.add_argument("assignment")
     handout.add_argument("--out", type=Path, required=True, help="folder for the zips")
     handout.set_defaults(handler=_workshop_handout)
+
+    hub = sub.add_parser(
+        "hub-config",
+        parents=[folder],
+        help="write a JupyterHub configuration (one server, or --kubernetes) for the workshop",
+    )
+    hub.add_argument("out", type=Path, metavar="OUT", help="the hub's folder (not in DIR)")
+    hub.add_argument("--ip", default="0.0.0.0", help="address trainees reach (default: all)")
+    hub.add_argument("--port", type=positive_int, default=8000)
+    hub.add_argument("--hub-port", type=positive_int, default=8081)
+    hub.add_argument("--proxy-api-port", type=positive_int, default=8001)
+    hub.add_argument("--login", choices=["password", "code"], default="password")
+    hub.add_argument("--memory", type=_memory, default="1G", help="per trainee (default: 1G)")
+    hub.add_argument("--cpu", type=_cores, default=1.0, help="cores per trainee (default: 1)")
+    hub.add_argument("--idle-minutes", type=positive_int, default=60)
+    hub.add_argument("--kubernetes", action="store_true", help="Zero to JupyterHub values")
+    hub.add_argument("--image", help="(--kubernetes) trainees' image with cadrelab, NAME:TAG")
+    hub.add_argument("--hub-image", help="(--kubernetes) hub image with cadrelab[hub], NAME:TAG")
+    hub.set_defaults(handler=_workshop_hub_config)
 
     pack = sub.add_parser("pack", help="(trainees) zip an assignment folder for the trainer")
     pack.add_argument("folder", type=Path, metavar="FOLDER")
@@ -246,3 +278,30 @@ def _workshop_pack(args: argparse.Namespace) -> None:
     assignment = args.assignment or args.folder.resolve().name
     out = args.out or Path(f"{assignment}-{trainee}.zip")
     print(t("grading.cli.packed", zip=pack_submission(args.folder, assignment, trainee, out)))
+
+
+def _workshop_hub_config(args: argparse.Namespace) -> None:
+    from cadrelab.errors import InputError
+    from cadrelab.hub.config import HubOptions, write_hub_config
+    from cadrelab.hub.kubernetes import write_values
+    from cadrelab.i18n import t
+
+    options = HubOptions(
+        ip=args.ip,
+        port=args.port,
+        hub_port=args.hub_port,
+        proxy_api_port=args.proxy_api_port,
+        login=args.login,
+        memory=args.memory,
+        cpu=args.cpu,
+        idle_minutes=args.idle_minutes,
+    )
+    if args.kubernetes:
+        if not (args.image and args.hub_image):
+            raise InputError("--kubernetes needs --image and --hub-image", field="--image")
+        values, command = write_values(args.dir, args.out, options, args.image, args.hub_image)
+        print(t("hub.values_written", values=values, command=command))
+        return
+    config, code = write_hub_config(args.dir, args.out, options)
+    print(t("hub.config_written", config=config, folder=config.parent))
+    print(t("hub.code_line", code=code) if args.login == "code" else t("hub.password_line"))
