@@ -190,14 +190,15 @@ def test_any_valid_id_of_someone_born_before_the_merger_passes(
 def test_registration_code_follows_the_date_of_birth(province: str, birth: dt.date) -> None:
     codes = providers.birth_registration_codes(
         np.random.default_rng(0),
-        np.array([province], dtype=object),
+        np.array([int(province)]),
         np.array([birth], dtype="datetime64[D]"),
     )
+    code = f"{codes[0]:03d}"
     table = vocabulary.birth_provinces()
     if birth < dt.date(2025, 7, 1):
-        assert codes[0] in set(table.of_province(province).tolist())
+        assert code in set(table.of_province(province).tolist())
     else:
-        assert codes[0] == "0" + province
+        assert code == "0" + province
 
 
 def test_a_valid_id_is_never_injected_as_a_defect() -> None:

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 
 from cadrelab.data import providers
+from cadrelab.data.columns import str_column
 from cadrelab.data.gazetteer import Gazetteer
 
 BORN_IN_HOME_PROVINCE = 0.8
+TWO_DIGITS = np.array([f"{k:02d}" for k in range(100)], dtype=object)
 
 
 def identities(
@@ -36,7 +38,7 @@ def identities(
     elsewhere = rng.integers(0, len(places.province_codes), size=n)
     birth_province = np.where(rng.random(n) < BORN_IN_HOME_PROVINCE, home_provinces, elsewhere)
     registered = providers.birth_registration_codes(
-        rng, places.province_codes[birth_province], birth
+        rng, places.province_codes.astype(np.int64)[birth_province], birth
     )
     return pd.DataFrame(
         {
@@ -45,7 +47,7 @@ def identities(
                 "str"
             ),
             "date_of_birth": birth.astype("datetime64[s]"),
-            "birth_province_code": pd.array([c[1:] for c in registered], dtype="str"),
+            "birth_province_code": str_column(TWO_DIGITS, registered),
             "citizen_id": pd.array(
                 providers.citizen_ids(rng, registered, birth, female), dtype="str"
             ),

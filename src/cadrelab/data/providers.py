@@ -25,6 +25,7 @@ rules the generators follow.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from numbers import Integral
 
@@ -121,34 +122,41 @@ def ages(birth: np.ndarray, on: dt.date = REFERENCE_DATE) -> np.ndarray:
 
 
 def birth_registration_codes(
-    rng: np.random.Generator, province_codes: np.ndarray, birth: np.ndarray
+    rng: np.random.Generator, provinces: np.ndarray, birth: np.ndarray
 ) -> np.ndarray:
-    """Three-digit codes of the place of birth registration ("001", "002", …).
+    """Codes of the place of birth registration, as whole numbers (2 for "002").
 
-    ``province_codes`` are the provinces (after 1 July 2025) where each birth was
-    registered.  A birth registered before 1 July 2025 carries the code of one of
-    the former provinces that make up that province; a later birth, the code of
-    the province itself (simplified: see datasets/README.md).
+    ``provinces`` are the codes (as whole numbers) of the provinces formed on 1 July
+    2025 where each birth was registered.  A birth registered before that day
+    carries the code of one of the former provinces that make up the province; a
+    later birth, the code of the province itself (simplified: see datasets/README.md).
     """
-    table = vocabulary.birth_provinces()
-    codes = np.array(["0" + code for code in province_codes.tolist()], dtype=object)
+    former, counts = _former_codes()
+    pick = (rng.random(len(provinces)) * counts[provinces]).astype(np.int64)
     before = np.asarray(birth, dtype="datetime64[D]") < MERGER_DATE
-    for province in np.unique(province_codes[before]).tolist():
-        mask = before & (province_codes == province)
-        former = table.of_province(province)
-        codes[mask] = former[rng.integers(0, len(former), size=int(mask.sum()))]
-    return codes
+    return np.where(before, former[provinces, pick], provinces)
+
+
+@functools.cache
+def _former_codes() -> tuple[np.ndarray, np.ndarray]:
+    """Row ``p``: the codes of the former provinces of province ``p`` (padded), and how many."""
+    table = vocabulary.birth_provinces()
+    former = np.zeros((100, 8), dtype=np.int64)
+    counts = np.ones(100, dtype=np.int64)
+    for province in set(table.province_2025.tolist()):
+        codes = sorted(int(code) for code in table.of_province(province).tolist())
+        former[int(province), : len(codes)] = codes
+        counts[int(province)] = len(codes)
+    return former, counts
 
 
 def citizen_ids(
     rng: np.random.Generator, registration_codes: np.ndarray, birth: np.ndarray, female: np.ndarray
 ) -> np.ndarray:
-    """Unique 12-digit CCCD numbers for people whose birth was registered under those codes."""
+    """Unique 12-digit CCCD numbers for births registered under those codes (whole numbers)."""
     year = np.asarray(birth, dtype="datetime64[Y]").astype(np.int64) + 1970
     century_sex = (year // 100 - 19) * 2 + female.astype(np.int64)
-    prefix = (
-        registration_codes.astype(np.int64) * 10**9 + century_sex * 10**8 + (year % 100) * 10**6
-    )
+    prefix = registration_codes * 10**9 + century_sex * 10**8 + (year % 100) * 10**6
     numbers = prefix + rng.integers(0, 10**6, size=len(prefix))
     while True:  # redraw the random part of repeats until every id is unique
         repeated = pd.Series(numbers).duplicated().to_numpy()
