@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 from cadrelab.sim import parse_scenario
-from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.scenario.model import Scenario
 
 SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from cadrelab.errors import InputError
 from cadrelab.sim import load_scenario, parse_scenario
-from cadrelab.sim.metrics import step_table
-from cadrelab.sim.run import simulate
-from cadrelab.sim.sweep import SweepSpec, expand
+from cadrelab.sim.experiments.sweep import SweepSpec, expand
+from cadrelab.sim.results.figures import step_table
+from cadrelab.sim.results.replications import simulate
 from tests.sim_helpers import textbook
 
 BASE = {

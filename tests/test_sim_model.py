@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from cadrelab import calendar
-from cadrelab.sim.clock import Clock
-from cadrelab.sim.metrics import step_table
-from cadrelab.sim.run import simulate
+from cadrelab.sim.engine.clock import Clock
+from cadrelab.sim.results.figures import step_table
+from cadrelab.sim.results.replications import simulate
 from tests.sim_helpers import MINUTES_PER_DAY, scenario
 
 START = dt.date(2025, 9, 8)  # a Monday; 2 September (National Day) is before it
@@ -98,7 +98,7 @@ def test_no_step_starts_outside_its_officers_windows_and_work_pauses_at_closing(
     assert set(np.round(_minute_of_day(expert[:, 0]))) == {420.0, 810.0}
     assert set(np.round(_minute_of_day(expert[:, 1]), 6)) == {555.0, 915.0}
     # a finished step took exactly its work, counted in the officer's working time only
-    from cadrelab.sim.metrics import _working_minutes
+    from cadrelab.sim.results.figures import _working_minutes
 
     done = started & ~np.isnan(steps["worked_until"]) & (steps["officer"] == 1)
     worked = _working_minutes(expert, steps["worked_until"][done]) - _working_minutes(

@@ -18,7 +18,8 @@ from cadrelab.sim.commune import (
     officers_from_roster,
     own_commune,
 )
-from cadrelab.sim.edit import (
+from cadrelab.sim.results.metrics import KEY_FIGURES
+from cadrelab.sim.scenario.edit import (
     edit_staff,
     overall_online_share,
     total_arrivals,
@@ -143,7 +144,7 @@ def test_queue_by_hour_covers_office_hours_only(short_runs) -> None:
 def test_tables_show_means_intervals_and_clear_changes(short_runs) -> None:
     base, fewer = short_runs
     figures = tables.key_figures({"Gốc": base, "Ít người": fewer})
-    assert figures.shape == (4, 2)
+    assert figures.shape == (len(KEY_FIGURES), 2)
     assert figures.iloc[1, 0].count("[") == 1 and "," in figures.iloc[1, 0]
     same = tables.differences_table(compare(base, [base]))
     assert set(same["Khác biệt rõ?"]) == {"không"}

@@ -10,7 +10,7 @@ import yaml
 
 from cadrelab.errors import InputError
 from cadrelab.sim import load_scenario, parse_scenario
-from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.scenario.model import Scenario
 from tests.sim_helpers import textbook
 
 SMALLEST = """\
@@ -43,7 +43,7 @@ def test_the_smallest_scenario_of_the_issue_loads(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, "one.yaml", SMALLEST))
     assert scenario.name == "one-desk"
     assert [o.id for o in scenario.staff] == ["a", "b"]
-    assert scenario.procedures[0].steps[0].minutes.mean_minutes == 60
+    assert scenario.procedures[0].steps[0].minutes.mean_value == 60
     assert scenario.policies.queue == "fifo"
 
 
@@ -148,10 +148,10 @@ def test_catalogue_procedures_take_their_deadline_and_name() -> None:
     data["procedures"][0].update(code="DD-CN")
     del data["procedures"][0]["deadline_working_days"]
     scenario = parse_scenario(data)
-    assert scenario.deadline(scenario.procedures[0]) == 8
+    assert scenario.deadline(scenario.procedures[0]) == (8, "working")
     assert scenario.procedure_name(scenario.procedures[0]).startswith("Đăng ký biến động")
     data["procedures"][0]["deadline_working_days"] = 3  # a scenario may override the deadline
-    assert parse_scenario(data).deadline(parse_scenario(data).procedures[0]) == 3
+    assert parse_scenario(data).deadline(parse_scenario(data).procedures[0]).days == 3
 
 
 def test_custom_procedure_needs_its_deadline() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from cadrelab import reference
 from cadrelab.sim import load_scenario
-from cadrelab.sim.run import compare, run_scenario, simulate
+from cadrelab.sim.results.replications import compare, run_scenario, simulate
 
 SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
 SCENARIOS = sorted(p.name for p in SIMULATIONS.glob("*.yaml") if p.name != "national.yaml")

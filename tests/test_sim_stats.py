@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from cadrelab.sim import stats, theory
+from cadrelab.sim.experiments import theory
+from cadrelab.sim.results import stats
 
 
 def t_cdf(x: float, df: int) -> float:

@@ -10,7 +10,8 @@ import yaml
 
 from cadrelab import reference
 from cadrelab.errors import InputError
-from cadrelab.sim.sweep import load_sweep, run_sweep
+from cadrelab.sim.experiments.sweep import chunks, load_sweep, run_sweep
+from cadrelab.sim.results.metrics import METRICS
 
 SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
 
@@ -57,10 +58,13 @@ def test_national_spec_covers_every_commune_of_the_34_provinces() -> None:
     scales = [c.labels["demand_scale"] for c in sweep.cases]
     assert 0.9 < sum(scales) / len(scales) < 1.1
     no_land = next(c for c in sweep.cases if c.labels["variant"] == "no-land-officer")
-    assert "dc-1" not in {o.id for o in no_land.scenario.staff}
+    assert "dc-1" not in {o.id for o in sweep.scenario(no_land).staff}
     # a commune's demand scale multiplies its arrivals
     case = sweep.cases[5]
-    assert case.scenario.demand.arrivals_per_day == pytest.approx(48 * case.labels["demand_scale"])
+    assert sweep.scenario(case).demand.arrivals_per_day == pytest.approx(
+        48 * case.labels["demand_scale"]
+    )
+    assert sweep.precision.min_replications == 3
 
 
 def test_local_processes_and_a_dask_cluster_give_the_same_table(tmp_path: Path) -> None:
@@ -68,7 +72,9 @@ def test_local_processes_and_a_dask_cluster_give_the_same_table(tmp_path: Path) 
     seen = []
     serial = run_sweep(sweep, workers=1, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (4, 4)
-    assert len(serial) == 4 * 2 * (7 + 1)
+    overall = sum("overall" in m.scopes for m in METRICS)
+    assert len(serial) == 4 * 2 * (overall + 1)
+    assert serial.attrs["replications"] == 4 * 2
     assert set(serial["variant"]) == {"full", "no-it"}
     pooled = run_sweep(sweep, workers=2)
     assert pooled.equals(serial)
@@ -79,6 +85,24 @@ def test_local_processes_and_a_dask_cluster_give_the_same_table(tmp_path: Path) 
     ) as cluster:
         on_dask = run_sweep(sweep, scheduler=cluster.scheduler_address)
     assert on_dask.equals(serial)
+
+
+def test_replications_stop_when_the_stated_precision_is_met(tmp_path: Path) -> None:
+    loose = {"min_replications": 2, "half_widths": {"overall.on_time_rate": 0.5}}
+    tight = {"min_replications": 2, "half_widths": {"overall.lead_time_working_days": 1e-9}}
+    for precision, expected in ((loose, 2), (tight, 4)):
+        sweep = load_sweep(small_spec(tmp_path, replications=4, precision=precision))
+        table = run_sweep(sweep, workers=1)
+        per_case = table.groupby("case")["replication"].nunique()
+        assert set(per_case) == {expected}, precision
+        assert table.attrs["replications"] == expected * len(sweep.cases)
+
+
+def test_cases_travel_in_chunks_in_case_order(tmp_path: Path) -> None:
+    sweep = load_sweep(small_spec(tmp_path, communes_per_province=9))
+    parts = chunks(sweep.cases, workers=2)
+    assert 1 < len(parts) <= 16
+    assert [c.index for part in parts for c in part] == list(range(18))
 
 
 def test_without_provinces_each_variant_is_one_case(tmp_path: Path) -> None:
@@ -109,6 +133,16 @@ def test_without_provinces_each_variant_is_one_case(tmp_path: Path) -> None:
         ({"scenario": "nowhere.yaml"}, "scenario", "not found"),
         ({"replications": 0}, "replications", "greater than or equal to 1"),
         ({"colour": "red"}, "colour", "Extra inputs"),
+        (
+            {"precision": {"half_widths": {"overall.nothing": 0.1}}},
+            "precision.half_widths.overall.nothing",
+            "unknown figure",
+        ),
+        (
+            {"precision": {"min_replications": 5, "half_widths": {"overall.on_time_rate": 0.1}}},
+            "precision.min_replications",
+            "must not exceed",
+        ),
     ],
 )
 def test_bad_sweep_specs_name_the_key(

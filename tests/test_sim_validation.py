@@ -1,16 +1,14 @@
-"""The model against queueing theory, Little's law and its own promises (DESIGN.md section 4)."""
+"""The model against queueing theory, Little's law and its own promises (docs/simulation.md)."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
 
 from cadrelab.sim import run_scenario
-from cadrelab.sim.run import compare, simulate
-from cadrelab.sim.stats import estimate, paired
-from cadrelab.sim.theory import mm1_wait, mmc_wait
+from cadrelab.sim.experiments.theory import mm1_wait, mmc_wait
+from cadrelab.sim.results.replications import compare, simulate
+from cadrelab.sim.results.stats import estimate, paired
 from tests.sim_helpers import MINUTES_PER_DAY, scenario, textbook
 
 
@@ -166,30 +164,22 @@ def test_staffing_change_leaves_the_arrival_stream_unchanged() -> None:
     )
 
 
-def _cpu_per_dossier(model, repeats: int = 3) -> tuple[float, int]:
-    """Least CPU time per dossier over a few runs, and the queue length left at the end."""
-    best = np.inf
-    for _ in range(repeats):
-        start = time.process_time()
-        rep = simulate(model, 0)
-        best = min(best, time.process_time() - start)
-    return best / len(rep.records.dossiers), int(rep.figures["role", "desk", "waiting_at_end"])
-
-
 @pytest.mark.parametrize("policy", ["fifo", "edf"])
-def test_run_time_stays_linear_when_a_shortage_makes_queues_grow(policy: str) -> None:
-    """One officer, twice the work they can do: the queue grows without bound.  The cost per
-    dossier with four times the queue stays within a generous bound of the small case."""
+def test_a_shortage_makes_the_queue_grow_without_bound(policy: str) -> None:
+    """One officer, twice the work they can do: about half the dossiers are still queued at
+    the end, in proportion to the run's length.  (That the cost per dossier stays flat as the
+    queue grows is a performance claim: benchmarks/bench_sim.py measures it.)"""
 
-    def shortage(days: int):
+    def queued(days: int) -> tuple[int, int]:
         data = textbook(1, 2.0, mean=10.0, horizon_days=days, warmup_days=0, replications=1)
         data["policies"] = {"queue": policy}
-        return scenario(data)
+        rep = simulate(scenario(data), 0)
+        return len(rep.records.dossiers), int(rep.figures["role", "desk", "waiting_at_end"])
 
-    small_cost, small_queue = _cpu_per_dossier(shortage(70))
-    large_cost, large_queue = _cpu_per_dossier(shortage(280))
-    assert large_queue > 3.5 * small_queue > 9_000
-    assert large_cost / small_cost < 1.6, (small_cost, large_cost)
+    (small, small_queue), (large, large_queue) = queued(20), queued(80)
+    assert small_queue == pytest.approx(small / 2, rel=0.05)
+    assert large_queue == pytest.approx(large / 2, rel=0.05)
+    assert large_queue > 3.5 * small_queue
 
 
 def test_estimate_covers_a_known_mean() -> None:

@@ -26,12 +26,26 @@ Demand: :data:`BASE_DOSSIERS_PER_DAY` (the Hanoi calibration) times a
 lognormal factor with mean 1 and standard deviation 0.35 (communes differ in
 size, as in ``simulations/national.yaml``), and an online share of the
 procedures that can be submitted online between 10% and 35%.
+
+**A workable commune.**  A trainee's commune must be one whose figures teach
+something, not a collapse: its demand is lowered, when needed, until every role's
+expected load — mean work per working day over the working time of the officers
+holding it, officers sharing their time among their roles as best they can
+(:func:`~cadrelab.sim.experiments.theory.headroom`) — is at most
+:data:`ROLE_LOAD_MAX`, and the desk's load at the busiest hour of the week (the
+hour and weekday profile's peak over its average) at most :data:`DESK_PEAK_MAX`;
+never below :data:`DOSSIERS_RANGE`'s lower end.  Where even that demand would
+overload a role (a roster with few people left), the officers other than the
+leaders give dossiers all their time.  The range stated in numbers:
+between 20 and 100 dossiers a day, and at most 75% of the working time of the
+officers of any role (45% at the desk on average) taken by dossiers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,9 +55,10 @@ from cadrelab.content import scenario_path
 from cadrelab.data import load_cases
 from cadrelab.data.seeds import normalise_trainee_id, trainee_id, trainee_seed
 from cadrelab.i18n import t
-from cadrelab.sim.loading import load_merged, parse_scenario
-from cadrelab.sim.scenario import Scenario
-from cadrelab.sim.streams import stream
+from cadrelab.sim.engine.draw import stream
+from cadrelab.sim.experiments.theory import headroom
+from cadrelab.sim.scenario.files import load_merged, parse_scenario
+from cadrelab.sim.scenario.model import Scenario
 
 BASELINE = scenario_path("baseline")
 START_DATE = dt.date(2025, 9, 1)
@@ -54,6 +69,8 @@ BASE_DOSSIERS_PER_DAY = 48.0
 DEMAND_SD = 0.35
 DOSSIERS_RANGE = (20, 100)
 ONLINE_RANGE = (0.10, 0.35)
+ROLE_LOAD_MAX = 0.75
+DESK_PEAK_MAX = 0.9
 VACANT = "Chưa bố trí"
 LEADERS = ("chu_tich", "pho_chu_tich")
 
@@ -83,11 +100,20 @@ class Commune:
     dossiers_per_day: float
     online_share: float
     seed: int
+    full_time: tuple[str, ...] = ()  # officers who give dossiers all their time (see module doc)
+
+    def staff(self) -> list[dict[str, Any]]:
+        """Officers as scenario dicts (plus ``post_code``): the roster's, by the module doc."""
+        staff = officers_from_roster(self.roster)
+        for officer in staff:
+            if officer["id"] in self.full_time:
+                officer["fte"] = 1.0
+        return staff
 
     @property
     def officers(self) -> pd.DataFrame:
         """The officers of the model: id, name, post, roles (kiêm nhiệm after the first), fte."""
-        staff = officers_from_roster(self.roster)
+        staff = self.staff()
         return pd.DataFrame(
             {
                 "id": [o["id"] for o in staff],
@@ -109,10 +135,7 @@ class Commune:
     ) -> Scenario:
         """The baseline's procedures with this commune's staff and demand."""
         base = load_merged(BASELINE)
-        staff = [
-            {k: v for k, v in o.items() if k != "post_code"}
-            for o in officers_from_roster(self.roster)
-        ]
+        staff = [{k: v for k, v in o.items() if k != "post_code"} for o in self.staff()]
         data: dict[str, Any] = {
             **base,
             "name": "xa-cua-toi",
@@ -138,14 +161,47 @@ def own_commune(exercise: str, trainee: str | None = None) -> Commune:
     roster = load_cases(exercise, who)["staff"]
     seed = trainee_seed(who, exercise)
     dossiers, online = commune_demand(seed)
-    return Commune(
-        name=str(roster["commune"].iloc[0]),
-        province_code=str(roster["province_code"].iloc[0]),
-        roster=roster,
-        dossiers_per_day=dossiers,
-        online_share=online,
-        seed=seed,
+    return workable(
+        Commune(
+            name=str(roster["commune"].iloc[0]),
+            province_code=str(roster["province_code"].iloc[0]),
+            roster=roster,
+            dossiers_per_day=dossiers,
+            online_share=online,
+            seed=seed,
+        )
     )
+
+
+def workable(commune: Commune) -> Commune:
+    """``commune`` with its load inside the stated range (module doc): demand lowered first,
+    then, if the staff cannot carry even the lowest demand, every officer other than the
+    leaders working on dossiers full time."""
+    plan = commune.scenario(replications=1)
+    room = headroom(plan, load_limits(plan))
+    lowered = math.floor(commune.dossiers_per_day * min(room, 1.0))
+    commune = replace(commune, dossiers_per_day=float(max(lowered, DOSSIERS_RANGE[0])))
+    plan = commune.scenario(replications=1)
+    if headroom(plan, load_limits(plan)) >= 1:
+        return commune
+    return replace(commune, full_time=tuple(o.id for o in plan.staff if "sign" not in o.roles))
+
+
+def load_limits(plan: Scenario) -> dict[str, float]:
+    """The highest expected load of each role: :data:`ROLE_LOAD_MAX`, and for the roles
+    citizens queue at in person (the first step of an in-person route) the load whose busiest
+    hour of the week stays within :data:`DESK_PEAK_MAX`."""
+    desks = {next(step.role for step in p.steps if step.taken_by(False)) for p in plan.procedures}
+    profile = plan.demand.profile if plan.demand and plan.demand.profile else None
+    peak = 1.0
+    if profile is not None:
+        hours = [w for w in (profile.hours or {}).values() if w > 0] or [1.0]
+        peak = max(hours) / (sum(hours) / len(hours))
+        peak *= max(profile.weekday_weight(day) for day in range(6))
+    return {
+        role: min(ROLE_LOAD_MAX, DESK_PEAK_MAX / peak) if role in desks else ROLE_LOAD_MAX
+        for role in plan.roles
+    }
 
 
 def commune_demand(seed: int) -> tuple[float, float]:

@@ -34,8 +34,11 @@ import yaml
 from cadrelab.content import simulations_dir
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
-from cadrelab.sim import charts
-from cadrelab.sim.edit import (
+from cadrelab.sim.presentation import charts
+from cadrelab.sim.presentation.report import figure_label, number, role_name, shown, significant
+from cadrelab.sim.results.metrics import KEY_FIGURES
+from cadrelab.sim.results.replications import Comparison, Progress, Results, compare, run_scenario
+from cadrelab.sim.scenario.edit import (
     default_online_share,
     overall_online_share,
     scenario_data,
@@ -43,11 +46,8 @@ from cadrelab.sim.edit import (
     with_changes,
     with_demand,
 )
-from cadrelab.sim.loading import load_merged, load_scenario
-from cadrelab.sim.report import number, role_name, with_interval
-from cadrelab.sim.run import Comparison, Progress, Results, compare, run_scenario
-from cadrelab.sim.scenario import Scenario
-from cadrelab.sim.tables import KEY_FIGURES, significant
+from cadrelab.sim.scenario.files import load_merged, load_scenario
+from cadrelab.sim.scenario.model import Scenario
 
 SIMULATIONS = simulations_dir()
 BASE_FILE = "baseline.yaml"
@@ -370,7 +370,7 @@ class ScenarioPanel:
         """Means of the key figures of the last run (for tests and for reading in code)."""
         if self.results is None:
             return {}
-        return {key[2]: self.results.estimate(key).mean for key, *_ in KEY_FIGURES}
+        return {key[2]: self.results.estimate(key).mean for key in KEY_FIGURES}
 
     # --- display ---------------------------------------------------------------------
 
@@ -514,17 +514,17 @@ def summary_html(comparison: Comparison) -> str:
         )
     )
     rows = []
-    for key, label, scale, digits in KEY_FIGURES:
+    for key in KEY_FIGURES:
         diff = diffs[key]
         clear = significant(diff.low, diff.high)
         rows.append(
-            f"<tr><td style='{_LABEL}'>{html.escape(t(label))}</td>"
+            f"<tr><td style='{_LABEL}'>{html.escape(figure_label(key, 'vi'))}</td>"
             f"<td style='{_CELL}' class='cadrelab-kpi-base' data-key='{key[2]}'>"
-            f"{with_interval(base.estimate(key), digits, 'vi', scale)}</td>"
+            f"{shown(key, base.estimate(key), 'vi')}</td>"
             f"<td style='{_CELL}' class='cadrelab-kpi' data-key='{key[2]}'>"
-            f"{with_interval(edited.estimate(key), digits, 'vi', scale)}</td>"
+            f"{shown(key, edited.estimate(key), 'vi')}</td>"
             f"<td style='{_CELL}{'font-weight:700;' if clear else ''}'>"
-            f"{with_interval(diff, digits, 'vi', scale)}{' *' if clear else ''}</td></tr>"
+            f"{shown(key, diff, 'vi')}{' *' if clear else ''}</td></tr>"
         )
     note = html.escape(t("dashboard.summary_note"))
     return (

@@ -2,8 +2,11 @@
 
 The story the processes tell:
 
-* **Citizens** arrive (``citizens``) at the times drawn in :mod:`cadrelab.sim.demand`;
+* **Citizens** arrive (``citizens``) at the times drawn in :mod:`cadrelab.sim.engine.draw`;
   each dossier joins the queue of the first role on its route.
+* **Steps outside the commune** (another body, a waiting period) are handed to that
+  body's station (:mod:`cadrelab.sim.engine.steps`), which gives the dossier back when
+  its delay has run; the dossier then joins the queue of its next role.
 * **Each role has one queue.**  Under ``fifo`` its head is the step that entered
   it first; under ``edf`` (earliest deadline first) the step of the dossier due
   soonest, ties broken by arrival order.
@@ -52,19 +55,21 @@ import simpy
 from simpy.core import NORMAL
 from simpy.events import PENDING
 
-from cadrelab.sim.clock import Clock
-from cadrelab.sim.demand import Dossiers
-from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.engine.clock import Clock
+from cadrelab.sim.engine.draw import Dossiers
+from cadrelab.sim.engine.steps import KINDS
+from cadrelab.sim.scenario.model import Scenario
 
 INF = math.inf
 
 
 @dataclass(frozen=True)
 class Records:
-    """What one run leaves behind, as arrays ready for :mod:`cadrelab.sim.metrics`.
+    """What one run leaves behind, as arrays ready for :mod:`cadrelab.sim.results.figures`.
 
     Step arrays are (dossiers, width): column k is step k of the dossier's route,
     and the column after its last step holds the moment the result was ready.
+    ``officer`` is -2 (``steps.OUTSIDE``) for a step outside the commune.
     """
 
     dossiers: Dossiers
@@ -75,6 +80,7 @@ class Records:
     windows: list[np.ndarray]  # per officer: (k, 2) working windows in minutes
     snapshot_times: np.ndarray  # live snapshots, when asked for (validation)
     snapshot_queues: np.ndarray  # (times, roles): queue length per role at each snapshot
+    desks: int  # stations below this number are roles, the others outside bodies
 
     @property
     def finish(self) -> np.ndarray:
@@ -172,7 +178,10 @@ class Office:
         self.dossiers = dossiers
         self.edf = scenario.policies.queue == "edf"
         roles = scenario.role_index()
-        self.in_rounds = [role in scenario.policies.batch_roles for role in roles]
+        self.desks = len(roles)
+        self.in_rounds = [role in scenario.policies.batch_roles for role in roles] + [False] * len(
+            scenario.outside
+        )
         self.queues: list = [[] if self.edf else deque() for _ in roles]
         self.officers = [
             Officer(
@@ -199,6 +208,7 @@ class Office:
         )
         self.snapshots: list[tuple] = []
         self.dispatch = self._dispatcher()
+        self.stations = [KINDS["external"].station(body, clock, self) for body in scenario.outside]
 
     # --- the processes -----------------------------------------------------------
 
@@ -214,10 +224,13 @@ class Office:
         role_at, ready_at, queues = self.role_at, self.ready_at, self.queues
         work_at, start_at, officer_at = self.work_at, self.start_at, self.officer_at
         idle_by_role, due_of, width, edf = self.idle_by_role, self.due_of, self.width, self.edf
-        push, call_back, inf = heapq.heappush, self._call_back, INF
+        push, call_back, inf, desks = heapq.heappush, self._call_back, INF, self.desks
 
         def dispatch(position: int, now: float) -> None:
             role = role_at[position]
+            if role >= desks:  # outside the commune
+                self.stations[role - desks](position, now)
+                return
             ready_at[position] = now
             waiting = idle_by_role[role]
             if waiting:
@@ -245,6 +258,15 @@ class Office:
                 call_back(waiting, now)
 
         return dispatch
+
+    def advance(self, position: int, now: float) -> None:
+        """Step ``position`` is done at ``now``: the dossier moves to its next step, or its
+        result is ready.  (Officers inline the same rule: it is their hot path.)"""
+        position += 1
+        if self.role_at[position] < 0:
+            self.ready_at[position] = now
+        else:
+            self.dispatch(position, now)
 
     def _off_duty(self, officer: Officer) -> None:
         """The officer stops waiting: handed work or called back."""
@@ -448,6 +470,7 @@ class Office:
             windows=self.windows,
             snapshot_times=shots[:, 0],
             snapshot_queues=shots[:, 1:],
+            desks=self.desks,
         )
 
 

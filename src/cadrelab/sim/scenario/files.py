@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from cadrelab.sim.problems import input_error, key_path, keyed_error
-from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.scenario.model import Scenario
+from cadrelab.sim.scenario.problems import input_error, key_path, keyed_error
 
 MERGE_KEYS = {"staff": "id", "procedures": "code"}
 MAX_EXTENDS_DEPTH = 10

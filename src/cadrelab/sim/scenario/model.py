@@ -5,7 +5,8 @@ model is frozen and rejects unknown keys, so a typo is an error, not a silently
 ignored setting.  Problems that involve more than one key (a role no one holds,
 shares that do not add up, an unknown procedure code) are checked here too and
 reported with their key path.  Files, ``extends:`` and error messages with the
-file name are in :mod:`cadrelab.sim.loading`.
+file name are in :mod:`cadrelab.sim.scenario.files`; route step kinds (work at a
+desk, time outside the commune) in :mod:`cadrelab.sim.engine.steps`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cadrelab import calendar
-from cadrelab.sim import catalogue
-from cadrelab.sim.distributions import Distribution
-from cadrelab.sim.problems import problem
+from cadrelab.sim.engine.steps import DeskStep, ExternalStep, Identifier, Outside, Step
+from cadrelab.sim.scenario import catalogue
+from cadrelab.sim.scenario.problems import problem
 
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+__all__ = ["DeskStep", "ExternalStep", "Identifier", "Outside", "Scenario", "Step"]
 Probability = Annotated[float, Field(strict=True, ge=0, le=1)]
 Weight = Annotated[float, Field(strict=True, ge=0, le=1_000)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -131,25 +132,12 @@ class Profile(Model):
 FLAT = Profile()
 
 
-class Step(Model):
-    """One hand-off in a dossier's route: the role that does it and how long it takes.
-
-    ``channel`` limits the step to dossiers submitted in person or online (the
-    desk receives citizens in person; online submissions are checked on the
-    portal); ``online_minutes`` gives online dossiers a different duration.
-    """
-
-    role: Identifier
-    minutes: Distribution
-    online_minutes: Distribution | None = None
-    channel: Literal["both", "in_person", "online"] = "both"
-
-    def taken_by(self, online: bool) -> bool:
-        return self.channel == "both" or self.channel == ("online" if online else "in_person")
-
-
 class Procedure(Model):
-    """A procedure type: its demand, its route through the roles and its deadline."""
+    """A procedure type: its demand, its route (desk steps and outside steps) and its deadline.
+
+    The deadline comes from the procedure catalogue unless ``deadline_working_days``
+    or ``deadline_calendar_days`` states one (for a procedure of the scenario's own).
+    """
 
     code: Identifier
     name_vi: str | None = Field(default=None, max_length=300)
@@ -162,12 +150,17 @@ class Procedure(Model):
     deadline_working_days: (
         Annotated[int, Field(strict=True, ge=0, le=MAX_DEADLINE_WORKING_DAYS)] | None
     ) = None
+    deadline_calendar_days: (
+        Annotated[int, Field(strict=True, ge=0, le=MAX_DEADLINE_WORKING_DAYS)] | None
+    ) = None
     steps: tuple[Step, ...] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
     def _one_demand(self) -> Procedure:
         if (self.arrivals_per_day is None) == (self.share is None):
             raise problem("sim.error.demand_one_of", "arrivals_per_day")
+        if self.deadline_working_days is not None and self.deadline_calendar_days is not None:
+            raise problem("sim.error.deadline_one_of", "deadline_calendar_days")
         for online, channel in ((False, "in_person"), (True, "online")):
             if not any(step.taken_by(online) for step in self.steps):
                 raise problem("sim.error.no_step_for_channel", "steps", channel=channel)
@@ -222,6 +215,7 @@ class Scenario(Model):
     replications: Annotated[int, Field(strict=True, ge=1, le=MAX_REPLICATIONS)] = 10
     seed: Annotated[int, Field(strict=True, ge=0, lt=2**63)] = 1
     roles: tuple[Identifier, ...] = Field(min_length=1, max_length=100)
+    outside: tuple[Outside, ...] = Field(default=(), max_length=100)
     demand: Demand | None = None
     staff: tuple[Officer, ...] = Field(min_length=1, max_length=500)
     procedures: tuple[Procedure, ...] = Field(min_length=1, max_length=1_000)
@@ -238,6 +232,11 @@ class Scenario(Model):
 
     def role_index(self) -> dict[str, int]:
         return {role: i for i, role in enumerate(self.roles)}
+
+    def station_index(self) -> dict[str, int]:
+        """Roles, then outside bodies, numbered as the engine's stations."""
+        names = [*self.roles, *(body.id for body in self.outside)]
+        return {name: i for i, name in enumerate(names)}
 
     def arrivals_per_day(self, procedure: Procedure) -> float:
         if procedure.arrivals_per_day is not None:
@@ -256,10 +255,13 @@ class Scenario(Model):
     def profile(self, procedure: Procedure) -> Profile:
         return procedure.profile or (self.demand.profile if self.demand else None) or FLAT
 
-    def deadline(self, procedure: Procedure) -> int:
+    def deadline(self, procedure: Procedure, received: dt.date | None = None) -> catalogue.Deadline:
+        """The procedure's deadline for a dossier received on ``received`` (default: the start)."""
         if procedure.deadline_working_days is not None:
-            return procedure.deadline_working_days
-        return catalogue.deadline(procedure.code)
+            return catalogue.Deadline(procedure.deadline_working_days, "working")
+        if procedure.deadline_calendar_days is not None:
+            return catalogue.Deadline(procedure.deadline_calendar_days, "calendar")
+        return catalogue.deadline(procedure.code, received or self.start_date)
 
     def procedure_name(self, procedure: Procedure) -> str:
         return procedure.name_vi or catalogue.name_vi(procedure.code) or procedure.code
@@ -321,19 +323,41 @@ def _open_hours_weighted(profile: Profile) -> bool:
     )
 
 
+def _check_outside(scenario: Scenario) -> None:
+    seen: set[str] = set()
+    for i, body in enumerate(scenario.outside):
+        if body.id in seen or body.id in scenario.roles:
+            raise problem("sim.error.duplicate", ("outside", i, "id"), value=body.id)
+        seen.add(body.id)
+
+
+def _check_steps(scenario: Scenario, i: int, procedure: Procedure) -> None:
+    bodies = {body.id for body in scenario.outside}
+    for j, step in enumerate(procedure.steps):
+        if isinstance(step, ExternalStep):
+            if step.external not in bodies:
+                raise problem(
+                    "sim.error.unknown_outside",
+                    ("procedures", i, "steps", j, "external"),
+                    name=step.external,
+                )
+        elif step.role not in scenario.roles:
+            raise problem(
+                "sim.error.unknown_role", ("procedures", i, "steps", j, "role"), role=step.role
+            )
+
+
 def _check_procedures(scenario: Scenario) -> None:
+    _check_outside(scenario)
     codes: set[str] = set()
     shares = []
     for i, procedure in enumerate(scenario.procedures):
         if procedure.code in codes:
             raise problem("sim.error.duplicate", ("procedures", i, "code"), value=procedure.code)
         codes.add(procedure.code)
-        for j, step in enumerate(procedure.steps):
-            if step.role not in scenario.roles:
-                raise problem(
-                    "sim.error.unknown_role", ("procedures", i, "steps", j, "role"), role=step.role
-                )
-        if procedure.deadline_working_days is None and not catalogue.known(procedure.code):
+        _check_steps(scenario, i, procedure)
+        own_deadline = (procedure.deadline_working_days, procedure.deadline_calendar_days)
+        if own_deadline == (None, None) and not catalogue.known(procedure.code):
             raise problem(
                 "sim.error.unknown_procedure", ("procedures", i, "code"), code=procedure.code
             )

@@ -19,9 +19,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cadrelab.i18n import default_lang, t
-from cadrelab.sim.clock import Clock
-from cadrelab.sim.report import number, role_name
-from cadrelab.sim.run import Comparison, Results
+from cadrelab.sim.engine.clock import Clock
+from cadrelab.sim.presentation.report import number, role_name
+from cadrelab.sim.results.replications import Comparison, Results
 
 Runs = Mapping[str, Results]
 AT_ONCE_HOURS = 1 / 60  # a wait under a minute: taken up at once

@@ -1,11 +1,13 @@
-"""Service-time distributions of a scenario, validated and sampled in blocks.
+"""Duration distributions of a scenario, validated and sampled in blocks.
 
-A step's duration in minutes is one of five families, written the way a planner
-thinks of them: ``exponential`` (mean), ``lognormal`` (mean and standard
-deviation, not the log-scale parameters), ``triangular`` (low, mode, high),
-``fixed`` (value) and ``empirical`` (observed values, resampled with equal
-weight).  Sampling is vectorised: a dossier's durations are drawn when the
-dossier is created, never inside the event loop.
+A desk step's work in minutes, or an outside step's delay in days, is one of five
+families, written the way a planner thinks of them: ``exponential`` (mean),
+``lognormal`` (mean and standard deviation, not the log-scale parameters),
+``triangular`` (low, mode, high), ``fixed`` (value) and ``empirical`` (observed
+values, resampled with equal weight).  Sampling is vectorised: a dossier's
+durations are drawn when the dossier is created, never inside the event loop.
+Fitting these families to observed durations is
+:mod:`cadrelab.sim.experiments.calibrate`'s job.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cadrelab.sim.problems import problem
+from cadrelab.sim.scenario.problems import problem
 
-#: A duration longer than this (a year of minutes) is a typing error, not a plan.
-MAX_MINUTES = 525_600.0
+#: A duration larger than this (a year of minutes) is a typing error, not a plan.
+MAX_AMOUNT = 525_600.0
 
-Minutes = Annotated[float, Field(strict=True, ge=0, le=MAX_MINUTES)]
+Amount = Annotated[float, Field(strict=True, ge=0, le=MAX_AMOUNT)]
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "exponential": ("mean",),
@@ -33,18 +35,18 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
 
 
 class Distribution(BaseModel):
-    """One service-time distribution in minutes; only its family's parameters may be given."""
+    """One duration distribution (minutes or days); only its family's parameters may be given."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     dist: Literal["exponential", "lognormal", "triangular", "fixed", "empirical"]
-    mean: Minutes | None = None
-    sd: Minutes | None = None
-    low: Minutes | None = None
-    mode: Minutes | None = None
-    high: Minutes | None = None
-    value: Minutes | None = None
-    values: tuple[Minutes, ...] | None = Field(default=None, max_length=100_000)
+    mean: Amount | None = None
+    sd: Amount | None = None
+    low: Amount | None = None
+    mode: Amount | None = None
+    high: Amount | None = None
+    value: Amount | None = None
+    values: tuple[Amount, ...] | None = Field(default=None, max_length=100_000)
 
     @model_validator(mode="after")
     def _parameters_fit_family(self) -> Distribution:
@@ -70,7 +72,7 @@ class Distribution(BaseModel):
         return self
 
     @property
-    def mean_minutes(self) -> float:
+    def mean_value(self) -> float:
         """The distribution's mean, used for offered load and by the validation tests."""
         if self.dist in ("exponential", "lognormal"):
             return float(self.mean)
@@ -81,7 +83,7 @@ class Distribution(BaseModel):
         return float(np.mean(self.values))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` durations in minutes."""
+        """``n`` durations."""
         if self.dist == "exponential":
             return rng.exponential(self.mean, n)
         if self.dist == "lognormal":

@@ -39,6 +39,8 @@ def key_path(parts: Sequence[PathPart]) -> str:
     """``('staff', 2, 'roles', 0)`` -> ``staff[2].roles[0]``."""
     text = ""
     for part in parts:
+        if isinstance(part, str) and part.startswith("<") and part.endswith(">"):
+            continue  # the tag of a union member (a step kind), not a key of the file
         if isinstance(part, int):
             text += f"[{part}]"
         elif part == "[key]":  # pydantic's marker for a problem with a mapping's key

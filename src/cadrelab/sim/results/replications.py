@@ -10,28 +10,29 @@ difference is measured with far less noise than two independent runs.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cadrelab import atomic
 from cadrelab.errors import InputError
-from cadrelab.i18n import t
-from cadrelab.sim import demand, metrics, rota
-from cadrelab.sim.clock import Clock
-from cadrelab.sim.metrics import Key
-from cadrelab.sim.model import Office, Records
-from cadrelab.sim.problems import keyed_error
-from cadrelab.sim.scenario import MAX_REPLICATIONS, Scenario
-from cadrelab.sim.stats import Estimate, estimate, paired
-from cadrelab.sim.streams import replication_seeds
+from cadrelab.sim.engine import draw
+from cadrelab.sim.engine.clock import Clock
+from cadrelab.sim.engine.office import Office, Records
+from cadrelab.sim.engine.steps import OUTSIDE
+from cadrelab.sim.results import figures as computed
+from cadrelab.sim.results.metrics import DEFAULT_PRECISION, SCOPES, Key, known_keys, metric
+from cadrelab.sim.results.stats import Estimate
+from cadrelab.sim.scenario.model import MAX_REPLICATIONS, Scenario
+from cadrelab.sim.scenario.problems import keyed_error
 
 Progress = Callable[[int, int], None]
-
-SCOPES = {"role": "roles", "officer": "officers", "procedure": "procedures"}
-DEFAULT_PRECISION_METRICS: tuple[Key, ...] = (("overall", "all", "lead_time_working_days"),)
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,16 @@ def simulate(
     ``snapshot_minutes`` adds live queue snapshots to the records (for validation).
     """
     clock = clock or Clock.for_scenario(scenario)
-    root = replication_seeds(scenario.seed if seed is None else seed, replication)
-    dossiers = demand.draw(scenario, clock, root)
+    root = draw.replication_seeds(scenario.seed if seed is None else seed, replication)
     office = Office(
         scenario,
         clock,
-        dossiers,
-        rota.windows(scenario, clock, root),
+        draw.dossiers(scenario, clock, root),
+        draw.rota(scenario, clock, root),
         snapshot_minutes=snapshot_minutes,
     )
     records = office.run()
-    figures = metrics.compute(scenario, clock, records)
+    figures = computed.compute(scenario, clock, records)
     return Replication(replication, figures, records if keep_records else None)
 
 
@@ -78,6 +78,10 @@ class Results:
         self.seed = seed
         self.replications = replications
 
+    @functools.cached_property
+    def clock(self) -> Clock:
+        return Clock.for_scenario(self.scenario)
+
     @property
     def keys(self) -> list[Key]:
         return list(self.replications[0].figures) if self.replications else []
@@ -87,7 +91,8 @@ class Results:
         return np.array([r.figures.get(key, math.nan) for r in self.replications])
 
     def estimate(self, key: Key) -> Estimate:
-        return estimate(self.values(key))
+        """Mean over replications with its 95% interval, bounded as the figure is."""
+        return metric(key).estimate(self.values(key))
 
     def summary(self) -> dict[str, object]:
         """Means with 95% intervals, nested as in the JSON the CLI writes."""
@@ -109,16 +114,17 @@ class Results:
             "procedures": {
                 p.code: {
                     "name_vi": scenario.procedure_name(p),
-                    "deadline_working_days": scenario.deadline(p),
+                    "deadline_days": scenario.deadline(p).days,
+                    "deadline_counts": scenario.deadline(p).counts,
                 }
                 for p in scenario.procedures
             },
             "overall": {},
         }
         for key in self.keys:
-            scope, name, metric = key
+            scope, name, figure = key
             target = out["overall"] if scope == "overall" else out[SCOPES[scope]][name]
-            target[metric] = self.estimate(key).as_dict()
+            target[figure] = self.estimate(key).as_dict()
         return out
 
     def table(self) -> pd.DataFrame:
@@ -126,7 +132,7 @@ class Results:
         rows = [
             (r.index, scope, name, metric, value)
             for r in self.replications
-            for (scope, name, metric), value in r.figures.items()
+            for (scope, name, figure), value in r.figures.items()
         ]
         return pd.DataFrame(rows, columns=["replication", "scope", "name", "metric", "value"])
 
@@ -134,7 +140,7 @@ class Results:
         """One row per dossier per replication (warm-up included; see ``measured``)."""
         frames = []
         codes = np.array([p.code for p in self.scenario.procedures], dtype=object)
-        clock = Clock.for_scenario(self.scenario)
+        clock = self.clock
         for rep in self._with_records():
             d, finish = rep.records.dossiers, rep.records.finish
             finished = ~np.isnan(finish)
@@ -149,6 +155,9 @@ class Results:
                         "due_minute": d.due,
                         "finish_minute": finish,
                         "lead_time_working_days": clock.lead_days(d.arrival, finish),
+                        "outside_working_days": np.where(
+                            finished, computed.outside_days(rep.records, clock), np.nan
+                        ),
                         "on_time": np.where(finished, finish <= d.due, np.nan),
                         "measured": d.arrival >= clock.warmup,
                     }
@@ -157,20 +166,23 @@ class Results:
         return _concat(frames)
 
     def steps(self) -> pd.DataFrame:
-        """One row per step that entered a queue (``officer`` empty: still queued at the end)."""
+        """One row per step reached: desk steps (``officer`` empty: still queued at the end)
+        and steps outside the commune (``role`` names the body, ``outside`` is true)."""
         frames = []
-        roles = np.array(self.scenario.roles, dtype=object)
-        officers = np.array([o.id for o in self.scenario.staff] + [""], dtype=object)
+        stations = np.array(list(self.scenario.station_index()), dtype=object)
+        officers = np.array([o.id for o in self.scenario.staff], dtype=object)
         for rep in self._with_records():
-            s = metrics.step_table(rep.records)
+            s = computed.step_table(rep.records, outside=True)
+            who = np.where(s["officer"] >= 0, s["officer"], 0)
             frames.append(
                 pd.DataFrame(
                     {
                         "replication": rep.index,
                         "dossier": s["dossier"],
                         "step": s["step"],
-                        "role": roles[s["role"]],
-                        "officer": officers[s["officer"]],
+                        "role": stations[s["role"]],
+                        "outside": s["officer"] == OUTSIDE,
+                        "officer": np.where(s["officer"] >= 0, officers[who], ""),
                         "ready_minute": s["ready"],
                         "start_minute": s["start"],
                         "end_minute": s["end"],
@@ -184,10 +196,10 @@ class Results:
         """Queue length per role at moments ``every_minutes`` apart in open time after the
         warm-up (tidy), for plots by hour of day; computed exactly from the step records."""
         frames = []
-        clock = Clock.for_scenario(self.scenario)
+        clock = self.clock
         moments = clock.open_moments(every_minutes)
         for rep in self._with_records():
-            lengths = metrics.queue_lengths(rep.records, len(self.scenario.roles), moments)
+            lengths = computed.queue_lengths(rep.records, len(self.scenario.roles), moments)
             for r, role in enumerate(self.scenario.roles):
                 frames.append(
                     pd.DataFrame(
@@ -264,7 +276,7 @@ def extend(
 
 
 def replications_needed(
-    results: Results, relative_half_width: float, keys: Sequence[Key] = DEFAULT_PRECISION_METRICS
+    results: Results, relative_half_width: float, keys: Sequence[Key] = DEFAULT_PRECISION
 ) -> int:
     """Replications for every figure in ``keys`` to reach the target relative half-width.
 
@@ -285,7 +297,7 @@ def run_to_precision(
     scenario: Scenario,
     relative_half_width: float,
     *,
-    keys: Sequence[Key] = DEFAULT_PRECISION_METRICS,
+    keys: Sequence[Key] = DEFAULT_PRECISION,
     max_replications: int = 200,
     seed: int | None = None,
     progress: Progress | None = None,
@@ -295,7 +307,7 @@ def run_to_precision(
     ``relative_half_width`` of its mean, or ``max_replications`` is reached."""
     if not 0 < relative_half_width < 1:
         raise keyed_error("sim.error.target_half_width", field="target_half_width")
-    known = set(_known_keys(scenario))
+    known = set(known_keys(scenario))
     for key in keys:
         if key not in known:
             raise keyed_error("sim.error.unknown_metric", field="metrics", metric=".".join(key))
@@ -308,62 +320,6 @@ def run_to_precision(
             break
         results = extend(results, needed, progress, keep_records=keep_records)
     return results
-
-
-def _known_keys(scenario: Scenario) -> list[Key]:
-    names = {
-        "role": scenario.roles,
-        "officer": [o.id for o in scenario.staff],
-        "procedure": [p.code for p in scenario.procedures],
-        "overall": ["all"],
-    }
-    metrics_by_scope = {
-        "role": (
-            "wait_minutes",
-            "utilization",
-            "queue_length",
-            "steps_per_working_day",
-            "waiting_at_end",
-        ),
-        "officer": ("utilization",),
-        "procedure": (
-            "dossiers_per_working_day",
-            "on_time_rate",
-            "lead_time_working_days",
-            "late_per_working_day",
-            "unfinished_at_end",
-        ),
-        "overall": (
-            "dossiers_per_working_day",
-            "on_time_rate",
-            "lead_time_working_days",
-            "late_per_working_day",
-            "unfinished_at_end",
-            "wait_minutes",
-            "counter_wait_minutes",
-        ),
-    }
-    return [
-        (scope, name, metric)
-        for scope, metric_names in metrics_by_scope.items()
-        for name in names[scope]
-        for metric in metric_names
-    ]
-
-
-def parse_key(text: str) -> Key:
-    """``roles.land.wait_minutes`` or ``overall.on_time_rate`` as a figure key."""
-    parts = text.split(".")
-    plural = {v: k for k, v in SCOPES.items()}
-    if len(parts) == 2 and parts[0] == "overall":
-        return ("overall", "all", parts[1])
-    if len(parts) == 3 and parts[0] in plural:
-        return (plural[parts[0]], parts[1], parts[2])
-    raise InputError(
-        f"figure {text!r} is not scope.name.metric or overall.metric",
-        field="metric",
-        problem_vi=t("sim.error.unknown_metric", "vi", metric=text),
-    )
 
 
 # --- comparison -------------------------------------------------------------------
@@ -379,7 +335,7 @@ class Comparison:
     def differences(self, alternative: Results) -> dict[Key, Estimate]:
         theirs = set(alternative.keys)
         keys = [k for k in self.base.keys if k in theirs]
-        return {k: paired(self.base.values(k), alternative.values(k)) for k in keys}
+        return {k: metric(k).difference(self.base.values(k), alternative.values(k)) for k in keys}
 
     def summary(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -391,31 +347,31 @@ class Comparison:
         for alt in self.alternatives:
             block: dict[str, dict] = {"roles": {}, "officers": {}, "procedures": {}, "overall": {}}
             for key, diff in self.differences(alt).items():
-                scope, name, metric = key
+                scope, name, figure = key
                 entry = {
                     "base": self.base.estimate(key).as_dict(),
                     "alternative": alt.estimate(key).as_dict(),
                     "difference": diff.as_dict(),
                 }
                 if scope == "overall":
-                    block["overall"][metric] = entry
+                    block["overall"][figure] = entry
                 else:
-                    block[SCOPES[scope]].setdefault(name, {})[metric] = entry
+                    block[SCOPES[scope]].setdefault(name, {})[figure] = entry
             out["alternatives"][alt.scenario.name] = block
         return out
 
     def table(self) -> pd.DataFrame:
         rows = []
         for alt in self.alternatives:
-            for (scope, name, metric), diff in self.differences(alt).items():
+            for (scope, name, figure), diff in self.differences(alt).items():
                 rows.append(
                     {
                         "alternative": alt.scenario.name,
                         "scope": scope,
                         "name": name,
-                        "metric": metric,
-                        "base": self.base.estimate((scope, name, metric)).mean,
-                        "value": alt.estimate((scope, name, metric)).mean,
+                        "metric": figure,
+                        "base": self.base.estimate((scope, name, figure)).mean,
+                        "value": alt.estimate((scope, name, figure)).mean,
                         "difference": diff.mean,
                         "low": diff.low,
                         "high": diff.high,
@@ -456,3 +412,43 @@ def compare_scenarios(
 
         runs.append(run_scenario(scenario, count, seed, step, keep_records=keep_records))
     return compare(runs[0], runs[1:])
+
+
+# --- files ------------------------------------------------------------------------------
+# The same seed gives byte-identical files: keys keep the scenario's order, floats are
+# written by the same formatter, nothing depends on the clock.
+
+
+def write_json(path: Path, data: dict) -> Path:
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    return write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def write_text(path: Path, text: str) -> Path:
+    """``text`` written atomically (a temporary file renamed): never half a file."""
+    try:
+        atomic.write_text(Path(path), text)
+    except OSError as exc:
+        raise keyed_error("sim.error.cannot_write", path, reason=exc.strerror or exc) from None
+    return Path(path)
+
+
+def write_results(
+    results: Results, *, json_path: Path | None = None, csv_dir: Path | None = None
+) -> list[Path]:
+    """Write what was asked for; the paths written, in order."""
+    written = []
+    if json_path is not None:
+        written.append(write_json(json_path, results.summary()))
+    if csv_dir is not None:
+        csv_dir = Path(csv_dir)
+        written += [
+            write_csv(csv_dir / "figures.csv", results.table()),
+            write_csv(csv_dir / "dossiers.csv", results.dossiers()),
+            write_csv(csv_dir / "steps.csv", results.steps()),
+            write_csv(csv_dir / "queues.csv", results.queue_lengths()),
+        ]
+    return written

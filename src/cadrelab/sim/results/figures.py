@@ -15,25 +15,37 @@ steps that entered a queue after it, and working time after it.
   end of the due day, among those whose outcome is known at the end (finished,
   or unfinished and already past due).
 * ``lead_time_working_days`` (procedure): working days from the day a dossier
-  counts as received to the day its result was ready (finished dossiers).
+  counts as received to the day its result was ready (finished dossiers);
+  ``outside_working_days``: the part of it spent at bodies outside the commune or
+  in waiting periods (on the working-day axis of :mod:`cadrelab.sim.engine.clock`),
+  ``at_commune_working_days`` the rest.
+* ``late_per_working_day``: dossiers late (finished after the due day, or
+  unfinished and past it), split into ``late_outside_per_working_day`` — those whose
+  time outside alone exceeded their deadline, late whatever the commune did — and
+  ``late_at_commune_per_working_day``, the others.
 * ``counter_wait_minutes`` (overall): wait of in-person citizens before their
   first step.
+
+The figures come out keyed and ordered as :data:`cadrelab.sim.results.metrics.METRICS`
+lists them; role figures cover desk steps only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cadrelab.sim.clock import Clock
-from cadrelab.sim.model import Records
-from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.engine.clock import Clock
+from cadrelab.sim.engine.office import Records
+from cadrelab.sim.results.metrics import Key, known_keys
+from cadrelab.sim.scenario.model import Scenario
 
-Key = tuple[str, str, str]  # (scope, name, metric): ("role", "land", "wait_minutes")
 
-
-def step_table(records: Records) -> dict[str, np.ndarray]:
-    """One row per step that entered a queue, by dossier and step, with its role and end."""
-    entered = (~np.isnan(records.ready) & (records.dossiers.roles >= 0)).ravel()
+def step_table(records: Records, *, outside: bool = False) -> dict[str, np.ndarray]:
+    """One row per desk step that entered a queue (with ``outside``, every step that was
+    reached, outside ones too), by dossier and step, with its station and end."""
+    stations = records.dossiers.roles
+    kept = stations >= 0 if outside else (stations >= 0) & (stations < records.desks)
+    entered = (~np.isnan(records.ready) & kept).ravel()
     dossier, step = np.divmod(np.flatnonzero(entered), records.ready.shape[1])
     following = np.full(records.ready.shape, np.nan)
     following[:, :-1] = records.ready[:, 1:]  # a step ends when the next one is ready
@@ -54,8 +66,8 @@ def compute(scenario: Scenario, clock: Clock, records: Records) -> dict[Key, flo
     steps = step_table(records)
     figures: dict[Key, float] = {}
     figures.update(_role_and_officer_figures(scenario, clock, records, steps))
-    figures.update(_procedure_figures(scenario, clock, records, steps))
-    return figures
+    figures.update(_procedure_figures(scenario, clock, records))
+    return {key: figures[key] for key in known_keys(scenario)}
 
 
 def _working_minutes(windows: np.ndarray, moments: np.ndarray) -> np.ndarray:
@@ -144,9 +156,20 @@ def queue_lengths(records: Records, n_roles: int, moments: np.ndarray) -> np.nda
     return lengths
 
 
-def _procedure_figures(
-    scenario: Scenario, clock: Clock, records: Records, steps: dict[str, np.ndarray]
-) -> dict[Key, float]:
+def outside_days(records: Records, clock: Clock) -> np.ndarray:
+    """Per dossier: working days spent outside the commune so far (steps it came back from,
+    and the one it is still at, up to the horizon)."""
+    outside = records.dossiers.roles >= records.desks
+    if not outside.any():
+        return np.zeros(len(records.dossiers))
+    back = np.full(records.ready.shape, np.nan)
+    back[:, :-1] = records.ready[:, 1:]
+    back = np.where(np.isnan(back), clock.horizon, back)
+    gone = clock.working_positions(back) - clock.working_positions(records.ready)
+    return np.where(outside & ~np.isnan(records.ready), gone, 0.0).sum(axis=1)
+
+
+def _procedure_figures(scenario: Scenario, clock: Clock, records: Records) -> dict[Key, float]:
     dossiers = records.dossiers
     measured = dossiers.arrival >= clock.warmup
     finish = records.finish
@@ -154,6 +177,10 @@ def _procedure_figures(
     on_time = finished & (finish <= dossiers.due)
     late = (finished & (finish > dossiers.due)) | (~finished & (dossiers.due <= clock.horizon))
     lead = clock.lead_days(dossiers.arrival, finish)
+    outside = outside_days(records, clock)
+    allowed = clock.working_positions(dossiers.due) - clock.working_positions(dossiers.arrival)
+    late_outside = late & (outside >= allowed)
+    at_commune = np.maximum(lead - outside, 0.0)
     days = max(clock.measured_working_days, 1)
     n = len(scenario.procedures)
     group = dossiers.procedure[measured]
@@ -161,14 +188,19 @@ def _procedure_figures(
     def count(flag: np.ndarray) -> np.ndarray:
         return np.bincount(group, weights=flag[measured], minlength=n)
 
+    def mean_of_finished(values: np.ndarray) -> np.ndarray:
+        return _group_mean(group[finished[measured]], values[measured & finished], n)
+
     arrived = np.bincount(group, minlength=n)
     per_procedure = {
         "dossiers_per_working_day": arrived / days,
         "on_time_rate": _ratios(count(on_time), count(on_time | late)),
-        "lead_time_working_days": _group_mean(
-            group[finished[measured]], lead[measured & finished], n
-        ),
+        "lead_time_working_days": mean_of_finished(lead),
+        "at_commune_working_days": mean_of_finished(at_commune),
+        "outside_working_days": mean_of_finished(outside),
         "late_per_working_day": count(late) / days,
+        "late_at_commune_per_working_day": count(late & ~late_outside) / days,
+        "late_outside_per_working_day": count(late_outside) / days,
         "unfinished_at_end": count(~finished),
     }
     figures: dict[Key, float] = {}
@@ -176,12 +208,21 @@ def _procedure_figures(
         for metric, values in per_procedure.items():
             figures["procedure", procedure.code, metric] = float(values[p])
     decided = (on_time | late) & measured
+    done = measured & finished
     figures.update(
         {
             ("overall", "all", "dossiers_per_working_day"): measured.sum() / days,
             ("overall", "all", "on_time_rate"): _ratio((on_time & measured).sum(), decided.sum()),
-            ("overall", "all", "lead_time_working_days"): _mean(lead[measured & finished]),
+            ("overall", "all", "lead_time_working_days"): _mean(lead[done]),
+            ("overall", "all", "at_commune_working_days"): _mean(at_commune[done]),
+            ("overall", "all", "outside_working_days"): _mean(outside[done]),
             ("overall", "all", "late_per_working_day"): (late & measured).sum() / days,
+            ("overall", "all", "late_at_commune_per_working_day"): (
+                (late & ~late_outside & measured).sum() / days
+            ),
+            ("overall", "all", "late_outside_per_working_day"): (
+                (late_outside & measured).sum() / days
+            ),
             ("overall", "all", "unfinished_at_end"): float((measured & ~finished).sum()),
         }
     )

@@ -17,9 +17,9 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cadrelab.sim.loading import parse_scenario
-from cadrelab.sim.problems import keyed_error
-from cadrelab.sim.scenario import Scenario
+from cadrelab.sim.scenario.files import parse_scenario
+from cadrelab.sim.scenario.model import Scenario
+from cadrelab.sim.scenario.problems import keyed_error
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:

@@ -1,4 +1,15 @@
-"""Means with 95% confidence intervals over replications (Student's t).
+"""Means with 95% confidence intervals over replications, kept inside what is possible.
+
+* A mean: Student's t interval over replications, cut at the figure's lowest
+  possible value (a lead time cannot be negative).
+* A rate or share (on-time rate, utilisation): the replications' mean with a
+  **Wilson-type** interval.  The spread between replications gives an effective
+  number of trials, ``n_eff = p (1 - p) / se²`` (the number of independent yes/no
+  trials that would show the same standard error); the Wilson score interval for
+  ``p`` with ``n_eff`` trials and the t quantile stays inside [0, 1], leans away from
+  the bound as it should, and tends to the t interval when ``n_eff`` is large.
+  When every replication gives the same rate the interval is that single value.
+* A paired difference: the t interval of the differences (it may be negative).
 
 The two-sided 97.5% quantiles of t for 1 to 30 degrees of freedom are the
 textbook table values; above 30 the Cornish–Fisher expansion around the normal
@@ -81,8 +92,14 @@ class Estimate:
         return {"mean": _json(self.mean), "ci95": [_json(self.low), _json(self.high)], "n": self.n}
 
 
-def estimate(values: np.ndarray | list[float]) -> Estimate:
-    """Mean and 95% t interval of ``values``, ignoring NaN (a figure undefined in that run)."""
+def estimate(
+    values: np.ndarray | list[float], *, rate: bool = False, lowest: float | None = None
+) -> Estimate:
+    """Mean and 95% interval of ``values``, ignoring NaN (a figure undefined in that run).
+
+    ``rate``: the values are shares in [0, 1] (Wilson-type interval); ``lowest``: the
+    smallest possible value, where the interval is cut.
+    """
     data = np.asarray(values, dtype=float)
     data = data[~np.isnan(data)]
     n = len(data)
@@ -91,8 +108,26 @@ def estimate(values: np.ndarray | list[float]) -> Estimate:
     mean = float(data.mean())
     if n == 1:
         return Estimate(mean, math.nan, math.nan, 1)
-    half = t975(n - 1) * float(data.std(ddof=1)) / math.sqrt(n)
-    return Estimate(mean, mean - half, mean + half, n)
+    se = float(data.std(ddof=1)) / math.sqrt(n)
+    z = t975(n - 1)
+    if rate:
+        low, high = _wilson(min(max(mean, 0.0), 1.0), se, z)
+    else:
+        low, high = mean - z * se, mean + z * se
+    if lowest is not None:
+        low, high = max(low, lowest), max(high, lowest)
+    return Estimate(mean, low, high, n)
+
+
+def _wilson(p: float, se: float, z: float) -> tuple[float, float]:
+    """Wilson score interval for a share ``p`` whose standard error is ``se``."""
+    if se == 0 or p in (0.0, 1.0):
+        return p, p
+    trials = p * (1 - p) / se**2
+    z2 = z * z / trials
+    centre = (p + z2 / 2) / (1 + z2)
+    half = z / (1 + z2) * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials))
+    return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
 def paired(base: np.ndarray | list[float], other: np.ndarray | list[float]) -> Estimate:

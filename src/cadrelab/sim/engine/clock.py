@@ -3,24 +3,30 @@
 Minute 0 is midnight at the start of ``start_date``.  Under the ``office``
 calendar the centre is open in the sessions of ``office_hours.csv`` on the
 working days of :mod:`cadrelab.calendar` (holidays off, make-up Saturdays on);
-deadlines are counted in working days with the 15:00 cut-off.  Under the
-``continuous`` calendar every day is a working day and the whole day is one
-session, which is what queueing theory assumes; a deadline of ``d`` days is then
-the end of the ``d``-th day after the day of arrival.
+deadlines are counted in working days (or calendar days, where the law says so)
+with the 15:00 cut-off.  Under the ``continuous`` calendar every day is a working
+day and the whole day is one session, which is what queueing theory assumes; a
+deadline of ``d`` days is then the end of the ``d``-th day after the day of arrival.
 
-Everything here works on whole arrays, before or after a run, never inside the
-event loop.
+Time outside the commune is counted on the *working-day axis*: a moment's position
+is the number of working days before it, plus the part of its day gone if that day
+is a working day.  A delay of 2.5 working days started at a moment ends 2.5 units
+further along that axis (:meth:`Clock.after_days`).
+
+Everything here works on whole arrays before or after a run, except
+:meth:`Clock.after_days`, which outside steps call during it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from cadrelab import calendar
-from cadrelab.sim.scenario import Profile, Scenario
+from cadrelab.sim.scenario.model import Profile, Scenario
 
 MINUTES_PER_DAY = 1440.0
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -38,6 +44,7 @@ class Clock:
     cutoff: float | None
     working: np.ndarray  # bool per day of the horizon
     _slots: dict = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> Clock:
@@ -73,6 +80,17 @@ class Clock:
     @property
     def warmup(self) -> float:
         return self.warmup_days * MINUTES_PER_DAY
+
+    def memo(self, key: object, make):
+        """``make()`` computed once per clock (replications of a scenario share their clock)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    @property
+    def working_day_numbers(self) -> list[int]:
+        """Numbers (0 = start date) of the working days of the horizon."""
+        return self.memo("working_days", lambda: np.flatnonzero(self.working).tolist())
 
     @property
     def measured_working_days(self) -> int:
@@ -154,13 +172,58 @@ class Clock:
 
     # --- deadlines and lead times --------------------------------------------------
 
-    def due(self, arrival: np.ndarray, working_days: np.ndarray) -> np.ndarray:
-        """End of the due day, in minutes, of dossiers arriving at ``arrival``."""
+    def due(
+        self, arrival: np.ndarray, days: np.ndarray | int, counts: str = "working"
+    ) -> np.ndarray:
+        """End of the due day, in minutes, of dossiers arriving at ``arrival``: ``days`` working
+        days (or calendar days) after the day they count as received."""
         day = np.floor(arrival / MINUTES_PER_DAY)
+        days = np.broadcast_to(np.asarray(days, dtype=np.int64), arrival.shape)
         if self.kind == "continuous":
-            return (day + working_days + 1) * MINUTES_PER_DAY
-        due = calendar.default_calendar().deadline_many(self._datetimes(arrival), working_days)
+            return (day + days + 1) * MINUTES_PER_DAY
+        cal = calendar.default_calendar()
+        if counts == "calendar":
+            received = cal.deadline_many(self._datetimes(arrival), np.zeros(len(arrival), np.int64))
+            return (self._day_index(received) + days + 1) * MINUTES_PER_DAY
+        due = cal.deadline_many(self._datetimes(arrival), days)
         return (self._day_index(due) + 1) * MINUTES_PER_DAY
+
+    # --- the working-day axis: time outside the commune ------------------------------
+
+    def _working_before(self) -> np.ndarray:
+        """Working days before each day of the horizon, and the total at the end."""
+        return self.memo(
+            "working_before", lambda: np.concatenate([[0], np.cumsum(self.working)]).astype(float)
+        )
+
+    def working_positions(self, moments: np.ndarray) -> np.ndarray:
+        """Position of each moment on the working-day axis (NaN stays NaN)."""
+        before = self._working_before()
+        moments = np.asarray(moments, dtype=float)
+        day = np.clip(np.floor(np.nan_to_num(moments) / MINUTES_PER_DAY), 0, self.horizon_days)
+        day = day.astype(np.int64)
+        inside = day < self.horizon_days
+        gone = moments / MINUTES_PER_DAY - day
+        part = np.where(inside & self.working[np.minimum(day, self.horizon_days - 1)], gone, 0.0)
+        return np.where(np.isnan(moments), np.nan, before[day] + np.clip(part, 0, 1))
+
+    def after_days(self, start: float, days: float, working: bool) -> float:
+        """The moment ``days`` working days (or calendar days) after ``start``; inf past the
+        horizon.  Called during a run, once per outside step: plain Python, no arrays."""
+        if not working:
+            return start + days * MINUTES_PER_DAY
+        before, flags = self.memo(
+            "axis_lists", lambda: (self._working_before().tolist(), self.working.tolist())
+        )
+        numbers = self.working_day_numbers
+        day = int(start // MINUTES_PER_DAY)
+        if day >= self.horizon_days:
+            return math.inf
+        position = before[day] + (start / MINUTES_PER_DAY - day if flags[day] else 0.0) + days
+        whole = int(position)
+        if whole >= len(numbers):
+            return math.inf
+        return (numbers[whole] + position - whole) * MINUTES_PER_DAY
 
     def lead_days(self, arrival: np.ndarray, finish: np.ndarray) -> np.ndarray:
         """Lead time in working days (office) or elapsed days (continuous); NaN if unfinished.

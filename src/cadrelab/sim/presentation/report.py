@@ -1,7 +1,9 @@
 """Plain-text tables a planner can read, in Vietnamese (default) or English.
 
 Numbers follow the language: ``12,5`` in Vietnamese, ``12.5`` in English;
-intervals are the 95% confidence intervals over replications.
+intervals are the 95% confidence intervals over replications.  Which figures
+appear, their labels, units and digits come from the metric registry
+(:mod:`cadrelab.sim.results.metrics`).
 """
 
 from __future__ import annotations
@@ -10,19 +12,23 @@ import math
 from collections.abc import Sequence
 
 from cadrelab.i18n import Lang, catalogue, t
-from cadrelab.sim.metrics import Key
-from cadrelab.sim.run import Comparison, Results
-from cadrelab.sim.stats import Estimate
+from cadrelab.sim.results.metrics import BY_NAME, KEY_FIGURES, Key, metric
+from cadrelab.sim.results.replications import Comparison, Results
+from cadrelab.sim.results.stats import Estimate
 
 NAME_WIDTH = 44
 
-#: (figure, label key, scale, digits) of the figures every summary starts with.
-KEY_FIGURES: tuple[tuple[Key, str, float, int], ...] = (
-    (("overall", "all", "dossiers_per_working_day"), "sim.report.dossiers_per_day", 1, 1),
-    (("overall", "all", "on_time_rate"), "sim.report.on_time", 100, 1),
-    (("overall", "all", "lead_time_working_days"), "sim.report.lead_time", 1, 2),
-    (("overall", "all", "counter_wait_minutes"), "sim.report.counter_wait", 1, 1),
+#: Columns of the per-role, per-officer and per-procedure tables.
+ROLE_COLUMNS = ("wait_minutes", "utilization", "queue_length")
+OFFICER_COLUMNS = ("utilization",)
+PROCEDURE_COLUMNS = (
+    "dossiers_per_working_day",
+    "on_time_rate",
+    "lead_time_working_days",
+    "outside_working_days",
 )
+#: Figures of each procedure shown in a comparison when their difference is clear.
+COMPARED_PROCEDURE_FIGURES = ("on_time_rate", "lead_time_working_days")
 
 
 def number(value: float, digits: int, lang: Lang) -> str:
@@ -42,6 +48,12 @@ def with_interval(est: Estimate, digits: int, lang: Lang, scale: float = 1.0) ->
     return f"{mean} [{low}; {high}]"
 
 
+def shown(key: Key, est: Estimate, lang: Lang) -> str:
+    """``est`` of figure ``key`` as the registry says it reads: ``95,1 [93,0; 96,7]``."""
+    m = metric(key)
+    return with_interval(est, m.digits, lang, m.scale)
+
+
 def significant(low: float, high: float) -> bool:
     """A 95% interval that leaves out 0: the change is clear, not noise."""
     return not (math.isnan(low) or math.isnan(high)) and (low > 0 or high < 0)
@@ -50,6 +62,15 @@ def significant(low: float, high: float) -> bool:
 def role_name(role: str, lang: Lang) -> str:
     key = f"sim.role.{role}"
     return t(key, lang) if key in catalogue() else role
+
+
+def figure_label(key: Key, lang: Lang) -> str:
+    """``Chờ xử lý (phút) – Đất đai``: the figure's label, and whose it is unless overall."""
+    scope, name, _ = key
+    label = metric(key).label_with_unit(lang)
+    if scope == "overall":
+        return label
+    return f"{label} – {role_name(name, lang) if scope == 'role' else name}"
 
 
 def _clip(text: str, width: int = NAME_WIDTH) -> str:
@@ -69,10 +90,13 @@ def _table(header: Sequence[str], rows: list[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _columns(scope: str, name: str, names: Sequence[str], results: Results, lang: Lang):
+    return [shown((scope, name, m), results.estimate((scope, name, m)), lang) for m in names]
+
+
 def results_table(results: Results, lang: Lang) -> str:
-    """Roles, officers and procedures of one scenario, each with 95% intervals."""
+    """Key figures, then roles, officers and procedures, each with 95% intervals."""
     scenario = results.scenario
-    est = results.estimate
     parts = [
         t(
             "sim.report.heading",
@@ -87,25 +111,16 @@ def results_table(results: Results, lang: Lang) -> str:
     ]
     parts.append(
         "\n".join(
-            f"{t(label, lang)}: {with_interval(est(key), digits, lang, scale)}"
-            for key, label, scale, digits in KEY_FIGURES
+            f"{figure_label(key, lang)}: {shown(key, results.estimate(key), lang)}"
+            for key in KEY_FIGURES
         )
     )
+    headers = {name: BY_NAME[name].label_with_unit(lang) for name in BY_NAME}
     parts.append(
         _table(
+            [t("sim.report.role", lang), *(headers[m] for m in ROLE_COLUMNS)],
             [
-                t("sim.report.role", lang),
-                t("sim.report.wait", lang),
-                t("sim.report.utilization", lang),
-                t("sim.report.queue", lang),
-            ],
-            [
-                (
-                    _clip(role_name(role, lang)),
-                    with_interval(est(("role", role, "wait_minutes")), 1, lang),
-                    with_interval(est(("role", role, "utilization")), 1, lang, 100),
-                    number(est(("role", role, "queue_length")).mean, 2, lang),
-                )
+                (_clip(role_name(role, lang)), *_columns("role", role, ROLE_COLUMNS, results, lang))
                 for role in scenario.roles
             ],
         )
@@ -115,13 +130,13 @@ def results_table(results: Results, lang: Lang) -> str:
             [
                 t("sim.report.officer", lang),
                 t("sim.report.roles", lang),
-                t("sim.report.utilization", lang),
+                *(headers[m] for m in OFFICER_COLUMNS),
             ],
             [
                 (
                     _clip(o.name_vi or o.id if lang == "vi" else o.id),
                     ", ".join(o.roles),
-                    with_interval(est(("officer", o.id, "utilization")), 1, lang, 100),
+                    *_columns("officer", o.id, OFFICER_COLUMNS, results, lang),
                 )
                 for o in scenario.staff
             ],
@@ -129,18 +144,11 @@ def results_table(results: Results, lang: Lang) -> str:
     )
     parts.append(
         _table(
-            [
-                t("sim.report.procedure", lang),
-                t("sim.report.per_day", lang),
-                t("sim.report.on_time", lang),
-                t("sim.report.lead_time", lang),
-            ],
+            [t("sim.report.procedure", lang), *(headers[m] for m in PROCEDURE_COLUMNS)],
             [
                 (
                     _clip(f"{p.code} {scenario.procedure_name(p)}"),
-                    number(est(("procedure", p.code, "dossiers_per_working_day")).mean, 1, lang),
-                    with_interval(est(("procedure", p.code, "on_time_rate")), 1, lang, 100),
-                    with_interval(est(("procedure", p.code, "lead_time_working_days")), 2, lang),
+                    *_columns("procedure", p.code, PROCEDURE_COLUMNS, results, lang),
                 )
                 for p in scenario.procedures
             ],
@@ -150,19 +158,22 @@ def results_table(results: Results, lang: Lang) -> str:
     return "\n\n".join(parts)
 
 
-COMPARED = (
-    ("overall", "on_time_rate", 100, 1),
-    ("overall", "lead_time_working_days", 1, 2),
-    ("overall", "counter_wait_minutes", 1, 1),
-)
+def compared_keys(comparison: Comparison) -> list[tuple[Key, bool]]:
+    """Figures a comparison shows, each with whether it is shown only when clearly changed:
+    the key figures, every role's wait, each procedure's on-time rate and lead time."""
+    base = comparison.base.scenario
+    keys = [(key, False) for key in KEY_FIGURES if key[2] != "dossiers_per_working_day"]
+    keys += [(("role", role, "wait_minutes"), False) for role in base.roles]
+    keys += [
+        (("procedure", p.code, name), True)
+        for p in base.procedures
+        for name in COMPARED_PROCEDURE_FIGURES
+    ]
+    return keys
 
 
 def comparison_table(comparison: Comparison, lang: Lang) -> str:
-    """For each alternative: key figures of base and alternative and their paired difference.
-
-    Every role's wait is shown; a procedure's on-time rate and lead time only when
-    the difference is significant (its interval excludes 0).
-    """
+    """For each alternative: figures of base and alternative and their paired difference."""
     base = comparison.base
     parts = [
         t(
@@ -175,57 +186,20 @@ def comparison_table(comparison: Comparison, lang: Lang) -> str:
     ]
     for alt in comparison.alternatives:
         diffs = comparison.differences(alt)
-        keys = [
-            (
-                ("overall", "all", metric),
-                t(f"sim.report.metric.{metric}", lang),
-                scale,
-                digits,
-                False,
-            )
-            for _, metric, scale, digits in COMPARED
-        ]
-        keys += [
-            (
-                ("role", role, "wait_minutes"),
-                f"{t('sim.report.metric.wait_minutes', lang)} – {role_name(role, lang)}",
-                1,
-                1,
-                False,
-            )
-            for role in base.scenario.roles
-        ]
-        for p in base.scenario.procedures:
-            keys += [
-                (
-                    ("procedure", p.code, "on_time_rate"),
-                    f"{t('sim.report.metric.on_time_rate', lang)} – {p.code}",
-                    100,
-                    1,
-                    True,
-                ),
-                (
-                    ("procedure", p.code, "lead_time_working_days"),
-                    f"{t('sim.report.metric.lead_time_working_days', lang)} – {p.code}",
-                    1,
-                    2,
-                    True,
-                ),
-            ]
         rows = []
-        for key, label, scale, digits, only_if_significant in keys:
+        for key, only_if_clear in compared_keys(comparison):
             if key not in diffs:
                 continue
-            diff = diffs[key]
+            diff, m = diffs[key], metric(key)
             clear = significant(diff.low, diff.high)
-            if only_if_significant and not clear:
+            if only_if_clear and not clear:
                 continue
             rows.append(
                 (
-                    _clip(label, 60),
-                    number(base.estimate(key).mean * scale, digits, lang),
-                    number(alt.estimate(key).mean * scale, digits, lang),
-                    with_interval(diff, digits, lang, scale) + (" *" if clear else ""),
+                    _clip(figure_label(key, lang), 60),
+                    number(base.estimate(key).mean * m.scale, m.digits, lang),
+                    number(alt.estimate(key).mean * m.scale, m.digits, lang),
+                    shown(key, diff, lang) + (" *" if clear else ""),
                 )
             )
         parts.append(

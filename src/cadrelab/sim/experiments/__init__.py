@@ -1,0 +1,1 @@
+"""Runs built on the model: sweeps, the staffing search, calibration from a log, warm-up."""

@@ -1,0 +1,76 @@
+"""What the simulation takes from the procedure catalogue and the working calendar.
+
+The one adapter between the staffing model and the reference tables: every
+procedure name and deadline the model uses is read here, with the date the law
+ties it to (the simulated dossier's receipt date), so that a change in how legal
+facts are stored is a change in this module only.  Scenario validation reports a
+problem in the scenario's own terms (a key path) instead of a reference-table error.
+
+Today's catalogue states deadlines in working days and does not date them; the
+receipt date is passed on all the same, ready for a dated catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, NamedTuple
+
+from cadrelab import calendar, reference
+from cadrelab.sim.scenario.problems import problem
+
+#: Days after the horizon that statutory deadlines may still need from the calendar.
+DEADLINE_MARGIN_DAYS = 400
+
+
+class Deadline(NamedTuple):
+    """A statutory deadline: ``days`` counted as working days or calendar days."""
+
+    days: int
+    counts: Literal["working", "calendar"]
+
+
+def _by_code() -> dict[str, reference.Procedure]:
+    rows = reference.procedures()
+    if _index.get("rows") is not rows:  # the reference cache was reloaded
+        _index["rows"] = rows
+        _index["by_code"] = {p.code: p for p in rows}
+    return _index["by_code"]
+
+
+_index: dict[str, object] = {}
+
+
+def known(code: str) -> bool:
+    return code in _by_code()
+
+
+def deadline(code: str, received: dt.date) -> Deadline:
+    """The deadline of catalogue procedure ``code`` for a dossier received on ``received``."""
+    row = _by_code().get(code) or reference.procedure(code)
+    return Deadline(row.deadline_working_days, "working")
+
+
+def provinces(on: dt.date) -> tuple[reference.Province, ...]:
+    """Provinces in force on ``on`` with their number of communes, for national sweeps."""
+    return reference.provinces()
+
+
+def name_vi(code: str) -> str | None:
+    row = _by_code().get(code)
+    return row.name_vi if row else None
+
+
+def field_of(code: str) -> str | None:
+    """The procedure's field (land, civil_status, …), used to route a procedure seen in a log."""
+    row = _by_code().get(code)
+    return row.field if row else None
+
+
+def check_calendar_range(start: dt.date, horizon_days: int) -> None:
+    """The office calendar knows working days from FIRST_YEAR to LAST_YEAR only."""
+    first = dt.date(calendar.FIRST_YEAR, 1, 1)
+    last = dt.date(calendar.LAST_YEAR, 12, 31) - dt.timedelta(DEADLINE_MARGIN_DAYS)
+    if start < first:
+        raise problem("sim.error.start_range", "start_date", first=first, last=last)
+    if start + dt.timedelta(horizon_days) > last:
+        raise problem("sim.error.horizon_range", "horizon_days", last=last)
