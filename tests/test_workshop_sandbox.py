@@ -11,6 +11,7 @@ import pytest
 from cadrelab.cli import main
 from cadrelab.errors import InputError
 from cadrelab.grading import sandbox
+from cadrelab.grading.resource_budget import Limits, budget_for
 from tests.conftest import REPO, require_executable
 
 PROBE = r"""
@@ -40,21 +41,24 @@ print(json.dumps(found))
 def _run(
     cells: list[str],
     tmp_path: Path,
-    limits: sandbox.Limits | None = None,
+    limits: Limits | None = None,
     files: dict[str, str] | None = None,
+    stopped: list | None = None,
 ) -> list[dict]:
+    """Run ``cells`` in a real sandbox; the messages out, and (in ``stopped``) what ended it."""
     bwrap = require_executable("bwrap")
     stage = tmp_path / "stage"
     stage.mkdir()
     for name, text in (files or {}).items():
         (stage / name).write_text(text, encoding="utf-8")
-    limits = limits or sandbox.Limits(cell_timeout=10)
+    limits = limits or Limits(cell_timeout=10)
+    budget = budget_for(limits)
     plan = {
-        "limits": limits.for_runner(len(cells)),
-        "cells": [{"key": str(i), "source": s, "answer": True} for i, s in enumerate(cells)],
+        "limits": limits.for_runner(tree_held=budget.kind != "watchdog"),
+        "cells": [{"key": f"c{i}", "source": s, "answer": True} for i, s in enumerate(cells)],
     }
     session = sandbox.start(
-        stage, plan, limits, "hv001", bwrap, [tmp_path / "workshop"], [], tmp_path
+        stage, plan, limits, "hv001", bwrap, [tmp_path / "workshop"], None, tmp_path, budget
     )
     messages = []
     try:
@@ -63,7 +67,9 @@ def _run(
             messages.append(message)
             if message["op"] == "finished":
                 return messages
-    except (sandbox.SessionEnded, sandbox.SessionTimeout):
+    except (sandbox.SessionEnded, sandbox.SessionTimeout, sandbox.SessionOverBudget) as exc:
+        if stopped is not None:
+            stopped.append(exc)
         return messages
     finally:
         session.close()
@@ -82,7 +88,7 @@ def test_the_sandbox_sees_only_its_copy_and_no_network(tmp_path):
         "COURSES", repr(str(REPO / "courses"))
     )
     messages = _run([probe], tmp_path, files={"du_lieu.csv": "a,b\n"})
-    found = json.loads(_stdout(messages, "0"))
+    found = json.loads(_stdout(messages, "c0"))
     assert found["uid"] == 65534
     assert found["trainee"] == "hv001"
     assert found["cwd_files"] == ["du_lieu.csv"]
@@ -94,40 +100,24 @@ def test_the_sandbox_sees_only_its_copy_and_no_network(tmp_path):
 
 
 def test_limits_on_memory_output_and_time(tmp_path):
-    limits = sandbox.Limits(cell_timeout=1.5, memory_bytes=512 << 20, output_bytes=10_000)
+    limits = Limits(cell_timeout=1.5, memory_bytes=512 << 20, output_bytes=10_000)
     messages = _run(
         ["x = bytearray(2 << 30)", "print('y' * 1_000_000)", "while True: pass"], tmp_path, limits
     )
-    first = next(m for m in messages if m.get("key") == "0" and m["op"] == "done")
+    first = next(m for m in messages if m.get("key") == "c0" and m["op"] == "done")
     assert first["error"]["ename"] == "MemoryError"
-    second = next(m for m in messages if m.get("key") == "1" and m["op"] == "done")
-    assert len(_stdout(messages, "1")) == 10_000 and second["dropped"] == 990_001
-    assert not any(m.get("key") == "2" and m["op"] == "done" for m in messages)
+    second = next(m for m in messages if m.get("key") == "c1" and m["op"] == "done")
+    assert len(_stdout(messages, "c1")) == 10_000 and second["dropped"] == 990_001
+    assert not any(m.get("key") == "c2" and m["op"] == "done" for m in messages)
 
 
 def test_a_stuck_cell_is_killed_from_outside(tmp_path):
-    bwrap = require_executable("bwrap")
-    stage = tmp_path / "stage"
-    stage.mkdir()
-    limits = sandbox.Limits(cell_timeout=1)
-    plan = {
-        "limits": limits.for_runner(1),
-        "cells": [
-            {
-                "key": "0",
-                "source": "import signal\nsignal.signal(signal.SIGINT, "
-                "signal.SIG_IGN)\nwhile True: pass",
-                "answer": True,
-            }
-        ],
-    }
-    session = sandbox.start(stage, plan, limits, "hv001", bwrap, [], [], tmp_path)
+    stopped: list = []
     started = time.monotonic()
-    with pytest.raises(sandbox.SessionTimeout):
-        while True:
-            session.receive(time.monotonic() + 2)
+    source = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass"
+    _run([source], tmp_path, Limits(cell_timeout=1), stopped=stopped)
     assert time.monotonic() - started < 10
-    assert session.process.poll() is not None
+    assert isinstance(stopped[0], sandbox.SessionTimeout) and stopped[0].limit == "cell"
 
 
 def test_readable_paths_never_include_the_repository_root():
@@ -143,7 +133,7 @@ def test_readable_paths_never_include_the_repository_root():
 def test_a_workshop_inside_a_readable_folder_is_refused(tmp_path):
     inside = sandbox.readable_paths()[0] / "workshop"
     with pytest.raises(InputError, match="contains"):
-        sandbox.bwrap_argv("bwrap", tmp_path, {}, sandbox.Limits(), [inside], [])
+        sandbox.bwrap_argv("bwrap", tmp_path, {}, Limits(), [inside], [])
 
 
 def test_missing_bubblewrap_refuses_loudly_unless_unsafe(monkeypatch, capsys):
@@ -168,7 +158,7 @@ def test_autograde_without_bubblewrap_exits_2(monkeypatch, tmp_path, capsys):
 def test_python_and_sources_under_tmp_stay_visible(tmp_path) -> None:
     """/tmp is a fresh tmpfs inside; it must be mounted before the environment's folders,
     or a checkout or venv living under /tmp (a CI clone, say) would vanish in the sandbox."""
-    argv = sandbox.bwrap_argv("bwrap", tmp_path, {}, sandbox.Limits(), [], [])
+    argv = sandbox.bwrap_argv("bwrap", tmp_path, {}, Limits(), [], None)
     tmpfs_at = next(i for i in range(len(argv) - 1) if argv[i : i + 2] == ["--tmpfs", "/tmp"])
     for path in sandbox.readable_paths():
         bound_at = next(

@@ -56,6 +56,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     load = roster_sub.add_parser("import", parents=[folder], help="add trainees from a CSV file")
     load.add_argument("csv", type=Path, metavar="CSV")
     load.set_defaults(handler=_workshop_roster_import)
+    sheet = roster_sub.add_parser(
+        "sheet", parents=[folder], help="printable slips with each trainee's submission code"
+    )
+    sheet.add_argument("--out", type=Path, required=True, help="FILE.html (to print) or FILE.csv")
+    sheet.set_defaults(handler=_workshop_roster_sheet)
 
     release = sub.add_parser("release", parents=[folder], help="generate and release assignments")
     which = release.add_mutually_exclusive_group(required=True)
@@ -72,6 +77,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="FOLDER",
         help="also take the zip files trainees exported into FOLDER",
     )
+    collect.add_argument(
+        "--owner-pattern",
+        metavar="PATTERN",
+        help="Unix user owning each trainee's exchange submissions, e.g. 'jupyter-{trainee}' "
+        "(default: a user named like the trainee, or jupyter-<trainee>, when one exists)",
+    )
     collect.set_defaults(handler=_workshop_collect)
 
     autograde = sub.add_parser(
@@ -81,6 +92,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     autograde.add_argument("--jobs", type=positive_int, help="parallel workers (default: cores)")
     autograde.add_argument(
         "--timeout", type=_seconds, default=30.0, help="seconds each cell may run (default: 30)"
+    )
+    autograde.add_argument(
+        "--submission-timeout",
+        type=_seconds,
+        default=300.0,
+        help="seconds a whole submission may run, tests included (default: 300)",
     )
     autograde.add_argument("--force", action="store_true", help="grade again what is done")
     autograde.add_argument(
@@ -138,6 +155,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     pack = sub.add_parser("pack", help="(trainees) zip an assignment folder for the trainer")
     pack.add_argument("folder", type=Path, metavar="FOLDER")
     pack.add_argument("--trainee", help="trainee id (default: this trainee's profile)")
+    pack.add_argument(
+        "--code", required=True, help="the submission code on the slip from the trainer"
+    )
     pack.add_argument("--assignment", help="assignment id (default: the folder's name)")
     pack.add_argument("--out", type=Path, help="zip file (default: <assignment>-<trainee>.zip)")
     pack.set_defaults(handler=_workshop_pack)
@@ -192,25 +212,30 @@ def _workshop_handout(args: argparse.Namespace) -> None:
     print(t("grading.cli.handout_done", count=len(written), folder=args.out))
 
 
-def _workshop_collect(args: argparse.Namespace) -> int:
-    from cadrelab.grading.collect import collect_exchange, collect_zips
+def _workshop_roster_sheet(args: argparse.Namespace) -> None:
+    from cadrelab.grading.roster_sheet import write_roster_sheet
     from cadrelab.grading.workshop import Workshop
     from cadrelab.i18n import t
 
-    workshop = Workshop.open(args.dir)
-    released = sorted(p.name for p in workshop.release_dir.glob("*") if p.is_dir())
-    for assignment, count in collect_exchange(workshop, released).items():
-        print(t("grading.cli.collected_exchange", assignment=assignment, count=count))
-    if args.zips is None:
-        return 0
-    report = collect_zips(workshop, args.zips)
-    for trainee, assignment, name in report.from_zips:
-        print(t("grading.cli.collected_zip", trainee=trainee, assignment=assignment, zip=name))
-    for name in report.older:
-        print(t("grading.cli.zip_older", zip=name))
-    for problem in report.rejected:
-        print(f"cadrelab: error: {problem.message}", file=sys.stderr)
-    return 2 if report.rejected else 0
+    count = write_roster_sheet(Workshop.open(args.dir), args.out)
+    print(t("grading.cli.sheet_done", count=count, file=args.out))
+
+
+def _workshop_collect(args: argparse.Namespace) -> int:
+    from cadrelab.grading.collect import collect
+    from cadrelab.grading.workshop import Workshop
+    from cadrelab.i18n import t
+
+    outcomes = collect(Workshop.open(args.dir), args.zips, args.owner_pattern)
+    refused = [outcome for outcome in outcomes if outcome.refused]
+    for outcome in outcomes:
+        if not outcome.refused:
+            print(t(f"grading.cli.collect_{outcome.code}", **vars(outcome)))
+    for outcome in refused:
+        problem = outcome.problem()
+        print(f"cadrelab: error: {problem.message} / lỗi: {problem.message_vi}", file=sys.stderr)
+    print(t("grading.cli.collect_done", count=len(outcomes) - len(refused), refused=len(refused)))
+    return 2 if refused else 0
 
 
 def _workshop_autograde(args: argparse.Namespace) -> int:
@@ -225,6 +250,7 @@ def _workshop_autograde(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         unsafe=args.unsafe,
         force=args.force,
+        submission_timeout=args.submission_timeout,
     )
     for status, count in sorted(summary.statuses.items()):
         print(f"{t(f'grading.status.{status}'):28} {count:>5}")
@@ -241,13 +267,20 @@ def _workshop_autograde(args: argparse.Namespace) -> int:
     return 1 if summary.errors else 0
 
 
-def _workshop_feedback(args: argparse.Namespace) -> None:
+def _workshop_feedback(args: argparse.Namespace) -> int:
     from cadrelab.grading.feedback import generate_feedback
     from cadrelab.grading.workshop import Workshop
     from cadrelab.i18n import t
 
-    pages = generate_feedback(Workshop.open(args.dir), args.assignment)
-    print(t("grading.cli.feedback_done", count=len(pages)))
+    run = generate_feedback(Workshop.open(args.dir), args.assignment)
+    print(t("grading.cli.feedback_done", count=len(run.pages)))
+    for problem in run.problems:
+        print(
+            f"cadrelab: error: {problem.student}: {t('grading.cli.feedback_problem', 'en')} "
+            f"({problem.detail}) / lỗi: {t('grading.cli.feedback_problem', 'vi')}",
+            file=sys.stderr,
+        )
+    return 2 if run.problems else 0
 
 
 def _workshop_report(args: argparse.Namespace) -> None:
@@ -271,13 +304,14 @@ def _workshop_export(args: argparse.Namespace) -> None:
 
 def _workshop_pack(args: argparse.Namespace) -> None:
     from cadrelab.data.seeds import trainee_id
-    from cadrelab.grading.collect import pack_submission
+    from cadrelab.grading.submission_zips import pack_submission
     from cadrelab.i18n import t
 
     trainee = args.trainee or trainee_id()
     assignment = args.assignment or args.folder.resolve().name
     out = args.out or Path(f"{assignment}-{trainee}.zip")
-    print(t("grading.cli.packed", zip=pack_submission(args.folder, assignment, trainee, out)))
+    packed = pack_submission(args.folder, assignment, trainee, args.code, out)
+    print(t("grading.cli.packed", zip=packed))
 
 
 def _workshop_hub_config(args: argparse.Namespace) -> None:

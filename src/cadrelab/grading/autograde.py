@@ -11,12 +11,14 @@ and a second run grades only what changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
+import shutil
+import signal
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,15 +28,23 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cadrelab.grading import grade_records as results
-from cadrelab.grading import pipeline as submission
-from cadrelab.grading import sandbox
+from cadrelab.grading import grade_records, pipeline, sandbox
+from cadrelab.grading.case_handout import assignment_exercises
+from cadrelab.grading.defences import note
+from cadrelab.grading.grade_records import (
+    NotebookResult,
+    Status,
+    SubmissionResult,
+    TestResult,
+)
 from cadrelab.grading.gradebook_writer import write_result
 from cadrelab.grading.rebuild import NotebookSpec
 from cadrelab.grading.released_notebooks import load_specs
+from cadrelab.grading.resource_budget import Limits, remove_stale_groups
 from cadrelab.grading.workshop import Workshop
 
-GRADER_VERSION = "cadrelab-autograde-1"
+GRADER_VERSION = "cadrelab-autograde-2"
+STAGING = "staging"
 
 
 @dataclass
@@ -47,7 +57,7 @@ class Summary:
     seconds: float = 0.0
 
 
-def content_hash(folder: Path, specs: dict[str, NotebookSpec], limits: sandbox.Limits) -> str:
+def content_hash(folder: Path, specs: dict[str, NotebookSpec], limits: Limits) -> str:
     digest = hashlib.sha256(GRADER_VERSION.encode())
     digest.update(
         json.dumps(
@@ -86,23 +96,27 @@ def submitted_students(workshop: Workshop, assignment: str) -> list[str]:
 def plan_jobs(
     workshop: Workshop,
     assignment: str,
-    limits: sandbox.Limits,
+    limits: Limits,
     bwrap: str | None,
+    scratch: Path,
     force: bool = False,
-) -> tuple[list[submission.Job], int, dict[str, NotebookSpec]]:
+) -> tuple[list[pipeline.Job], int, dict[str, NotebookSpec]]:
     """The submissions still to grade (and how many are already done)."""
     specs = load_specs(workshop, assignment)
+    exercises = tuple(assignment_exercises(workshop, assignment))
+    secret = workshop.secret() if exercises else None
     jobs, done = [], 0
-    scratch = Path(tempfile.gettempdir())
     for student in submitted_students(workshop, assignment):
         folder = workshop.submitted_dir / student / assignment
         digest = content_hash(folder, specs, limits)
-        record = results.load(results.record_path(workshop.results_dir, assignment, student))
+        record = grade_records.load(
+            grade_records.record_path(workshop.results_dir, assignment, student)
+        )
         if not force and record is not None and record.content_hash == digest:
             done += 1
             continue
         jobs.append(
-            submission.Job(
+            pipeline.Job(
                 student=student,
                 assignment=assignment,
                 folder=folder,
@@ -115,14 +129,68 @@ def plan_jobs(
                 scratch=scratch,
                 content_hash=digest,
                 timestamp=_timestamp(folder),
+                secret=secret,
+                exercises=exercises,
             )
         )
     return jobs, done, specs
 
 
+def _worker_start() -> None:
+    """In each worker: die with the main process, and leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the main process died before prctl took effect
+            os._exit(1)
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_worker_start,
+    )
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and kill the workers: their sandboxes die with them."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()
+
+
+@contextlib.contextmanager
+def _staging(workshop: Workshop):  # type: ignore[no-untyped-def]
+    """A staging folder for this run; folders of runs that were killed are removed first."""
+    root = workshop.state_dir / STAGING
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.glob("run-*"):
+        pid = old.name.removeprefix("run-")
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    remove_stale_groups()
+    folder = root / f"run-{os.getpid()}"
+    folder.mkdir(exist_ok=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def autograde(
@@ -133,57 +201,94 @@ def autograde(
     unsafe: bool = False,
     progress: bool = True,
     force: bool = False,
+    submission_timeout: float | None = None,
 ) -> Summary:
     workshop.require_assignment(assignment)
     bwrap = sandbox.check_sandbox(unsafe)
-    limits = sandbox.Limits(cell_timeout=float(timeout))
+    limits = Limits(cell_timeout=float(timeout))
+    if submission_timeout is not None:
+        limits = Limits(cell_timeout=float(timeout), submission_seconds=float(submission_timeout))
     started = time.monotonic()
-    todo, done, specs = plan_jobs(workshop, assignment, limits, bwrap, force)
-    summary = Summary(assignment, skipped=done)
-    if todo:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        with (
-            workshop.gradebook() as gradebook,
-            tqdm(
-                total=len(todo),
-                desc=assignment,
-                unit="bài",
-                disable=not progress,
-                file=sys.stderr,
-            ) as bar,
-            _pool(workers) as pool,
-        ):
-            pending: dict[Future, submission.Job] = {
-                pool.submit(submission.grade, job): job for job in todo
-            }
-            try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        job = pending.pop(future)
-                        _merge(workshop, gradebook, specs, job, future, summary)
-                        bar.update(1)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    with _staging(workshop) as scratch:
+        todo, done, specs = plan_jobs(workshop, assignment, limits, bwrap, scratch, force)
+        summary = Summary(assignment, skipped=done)
+        if todo:
+            _grade_all(workshop, specs, todo, jobs, progress, summary)
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
+
+
+def _grade_all(
+    workshop: Workshop,
+    specs: dict[str, NotebookSpec],
+    todo: list[pipeline.Job],
+    jobs: int | None,
+    progress: bool,
+    summary: Summary,
+) -> None:
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    with (
+        workshop.gradebook() as gradebook,
+        tqdm(
+            total=len(todo),
+            desc=todo[0].assignment,
+            unit="bài",
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar,
+    ):
+        pool = _pool(workers)
+        pending: dict[Future, pipeline.Job] = {
+            pool.submit(pipeline.grade, job): job for job in todo
+        }
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job = pending.pop(future)
+                    _merge(workshop, gradebook, specs, job, future, summary)
+                    bar.update(1)
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
 
 
 def _merge(
     workshop: Workshop,
     gradebook: object,
     specs: dict[str, NotebookSpec],
-    job: submission.Job,
+    job: pipeline.Job,
     future: Future,
     summary: Summary,
 ) -> None:
     try:
         result = future.result()
-    except (Exception, BrokenProcessPool) as exc:  # a grader fault, not the trainee's
+    except (Exception, BrokenProcessPool) as exc:  # the grader's fault, not the trainee's
         summary.errors.append(f"{job.student}: {type(exc).__name__}: {exc}"[:300])
+        result = _grader_error(job, f"{type(exc).__name__}: {exc}")
+        grade_records.save(workshop.results_dir, result)
+        summary.statuses[result.status] += 1
         return
     write_result(gradebook, result, specs)
-    results.save(workshop.results_dir, result)
+    grade_records.save(workshop.results_dir, result)
     summary.graded += 1
     summary.statuses[result.status] += 1
+
+
+def _grader_error(job: pipeline.Job, detail: str) -> SubmissionResult:
+    """The record of a submission the grader failed on: no score written to the gradebook,
+    an empty content hash so the next run grades it again."""
+    result = SubmissionResult(job.student, job.assignment, "", job.timestamp)
+    for name, spec in sorted(job.specs.items()):
+        notebook = NotebookResult(
+            name,
+            Status.GRADER_ERROR,
+            notes=[note("grader_error", detail)],
+        )
+        notebook.tests = [
+            TestResult(s.grade_id, float(s.points or 0), 0.0, False, "grader_error", [], s.skill)
+            for s in spec.tests
+        ]
+        result.notebooks.append(notebook)
+    return result

@@ -18,12 +18,13 @@ from cadrelab import atomic
 from cadrelab.i18n import t
 
 RECORD_VERSION = 1
-MESSAGE_CODES = ("hidden_failed", "kernel_stopped", "invalid_notebook")
+MESSAGE_CODES = ("hidden_failed", "kernel_stopped", "invalid_notebook", "grader_error")
 
 
 class Status(StrEnum):
     """How a submission's grading ended, most serious first."""
 
+    GRADER_ERROR = "grader_error"
     INVALID = "invalid_notebook"
     TAMPERED = "tampered"
     TIMED_OUT = "timed_out"

@@ -3,11 +3,22 @@
 The judge replays the rebuilt notebook without the trainee's code: locked cells
 (trusted: they come from the gradebook's copy) run here; each trainee cell is
 replaced by what it bound or changed in the sandbox, decoded as plain data; the
-tests (hidden parts included) run here on that data.  So an input transformer,
-a patched builtin or a killed kernel in the sandbox cannot touch a test, and the
-hidden tests never enter the sandbox.  A test that calls a function the trainee
-wrote calls it back inside the sandbox with the arguments as data, and gets the
-result as data; no expected value ever crosses over.
+tests (hidden parts included) run here on that data, with the real builtins.  So
+an input transformer, a patched builtin or a killed kernel in the sandbox cannot
+touch a test, and the hidden tests never enter the sandbox.
+
+A trainee's value reaches the tests only under a name the trainee may set: a name
+the model solution binds, or any name that neither a builtin, a locked cell nor a
+test binds.  Redefining ``len`` or a locked cell's table is kept in the sandbox and
+noted.  A test that calls a function the trainee wrote calls it back inside the
+sandbox with the arguments as data and gets the result as data; a test may also
+re-run a trainee's cell on other data (:mod:`cadrelab.grading.rerun`).  No expected
+value ever crosses over.
+
+Tests regenerate the trainee's cases from the workshop secret
+(:func:`cadrelab.data.exercises.workshop_cases`).  When a locked cell fails here, the
+locked cells are run once more on their own: if they fail without any trainee value,
+the fault is the grader's (status ``grader_error``), never a silent zero.
 
 A test passes when it raises nothing (nbgrader's rule); a test ending in a number
 gives that number as partial credit, clipped to its points.  Tests placed after
@@ -17,24 +28,30 @@ the cell where the sandbox died or timed out never pass.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import io
 import linecache
 import numbers
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from cadrelab.grading import value_codec as capture
+from cadrelab.data.exercises import workshop_cases
+from cadrelab.grading import value_codec
 from cadrelab.grading.rebuild import Plan, PlannedCell
+from cadrelab.grading.rerun import Rerunner, rerunning
 
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
 MESSAGE_LIMIT = 400
+DECODE_SECONDS = 30.0  # for all the values of one notebook together
+BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 @dataclass
@@ -57,6 +74,40 @@ class TestOutcome:
 class Verdict:
     tests: list[TestOutcome] = field(default_factory=list)
     setup_errors: list[str] = field(default_factory=list)
+    grader_error: bool = False
+    kept_out: list[str] = field(default_factory=list)  # names a trainee may not set
+    undecodable: list[str] = field(default_factory=list)
+
+
+def bound_names(source: str) -> set[str]:
+    """Every name a cell binds (assignments, imports, definitions, loop targets)."""
+    try:
+        tree = ast.parse(_transform(source))
+    except (SyntaxError, ValueError):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def settable_names(plan: Plan) -> tuple[frozenset[str], frozenset[str]]:
+    """(names the model solutions bind, names only the grader may bind)."""
+    answers: set[str] = set()
+    fixed: set[str] = set(BUILTIN_NAMES)
+    for cell in plan.cells:
+        if cell.spec is None or cell.cell_type != "code":
+            continue
+        if cell.role in ("answer", "manual"):
+            answers |= bound_names(cell.spec.solution)
+        elif cell.role in ("locked", "test"):
+            fixed |= bound_names(cell.source)
+    return frozenset(answers - BUILTIN_NAMES), frozenset(fixed)
 
 
 def hidden_lines(source: str) -> set[int]:
@@ -128,15 +179,30 @@ def _frames_in(tb: TracebackType | None, filename: str) -> list[int]:
 
 
 class Judge:
-    def __init__(self, workdir: Path, trainee: str, remote: Callable[[str], object] | None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        trainee: str,
+        remote: Callable[[str], object] | None,
+        secret: bytes | None = None,
+        rerunner: Rerunner | None = None,
+    ) -> None:
         self.workdir = workdir
         self.trainee = trainee
         self.remote = remote
-        self.namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
-        self.namespace["get_ipython"] = lambda: _IPythonStub(self.namespace)
+        self.secret = secret
+        self.rerunner = rerunner
+        self.decode_left = DECODE_SECONDS
+        self.namespace = self._fresh_namespace()
+
+    def _fresh_namespace(self) -> dict:
+        namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+        namespace["get_ipython"] = lambda: _IPythonStub(namespace)
+        return namespace
 
     def verdict(self, plan: Plan, effects: dict[str, dict], stopped_at: str | None) -> Verdict:
         verdict = Verdict()
+        answers, fixed = settable_names(plan)
         stopped = False
         with self._context():
             for cell in plan.cells:
@@ -147,7 +213,9 @@ class Judge:
                 elif cell.role == "locked" and cell.cell_type == "code":
                     self._locked(cell, verdict)
                 elif cell.trainee_code and cell.key in effects:
-                    self._apply(effects[cell.key])
+                    self._apply(effects[cell.key], answers, fixed, verdict)
+            if verdict.setup_errors:
+                verdict.grader_error = self._setup_fails_alone(plan)
         return verdict
 
     def _locked(self, cell: PlannedCell, verdict: Verdict) -> None:
@@ -157,23 +225,44 @@ class Judge:
             grade_id = cell.spec.grade_id if cell.spec else cell.key
             verdict.setup_errors.append(f"{grade_id}: {type(exc).__name__}: {exc}"[:MESSAGE_LIMIT])
 
-    def _apply(self, effect: object) -> None:
-        if not isinstance(effect, dict):
-            return
-        assigned = effect.get("set")
-        if isinstance(assigned, dict):
-            for name, data in assigned.items():
-                if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-                    continue
-                try:
-                    self.namespace[name] = capture.decode(data, self.remote, name=name)
-                except (capture.CaptureError, RecursionError, MemoryError) as exc:
-                    self.namespace[name] = capture.Opaque("malformed", str(exc))
-        deleted = effect.get("deleted")
-        if isinstance(deleted, list):
-            for name in deleted:
-                if isinstance(name, str) and not name.startswith("_"):
-                    self.namespace.pop(name, None)
+    def _setup_fails_alone(self, plan: Plan) -> bool:
+        """Whether the locked cells fail with no trainee value at all (the grader's fault)."""
+        namespace, self.namespace = self.namespace, self._fresh_namespace()
+        alone = Verdict()
+        try:
+            for cell in plan.cells:
+                if cell.role == "locked" and cell.cell_type == "code":
+                    self._locked(cell, alone)
+        finally:
+            self.namespace = namespace
+        return bool(alone.setup_errors)
+
+    def _apply(
+        self, effect: dict, answers: frozenset[str], fixed: frozenset[str], verdict: Verdict
+    ) -> None:
+        for name, data in effect.get("set", {}).items():
+            if name.startswith("_"):
+                continue
+            if name in fixed and name not in answers:
+                verdict.kept_out.append(name)
+                continue
+            self.namespace[name] = self._decode(name, data, verdict)
+        for name in effect.get("deleted", []):
+            if not name.startswith("_") and (name in answers or name not in fixed):
+                self.namespace.pop(name, None)
+
+    def _decode(self, name: str, data: object, verdict: Verdict) -> object:
+        if self.decode_left <= 0:
+            verdict.undecodable.append(name)
+            return value_codec.Opaque("value", "decoding time used up")
+        started = time.monotonic()
+        try:
+            return value_codec.decode(data, self.remote, name=name, seconds=self.decode_left)
+        except (value_codec.CaptureError, RecursionError, MemoryError) as exc:
+            verdict.undecodable.append(name)
+            return value_codec.Opaque("malformed", str(exc))
+        finally:
+            self.decode_left -= time.monotonic() - started
 
     def _test(self, cell: PlannedCell, stopped: bool) -> TestOutcome:
         spec = cell.spec
@@ -224,20 +313,32 @@ class Judge:
 
     @contextlib.contextmanager
     def _context(self) -> Iterator[None]:
-        """The folder, environment and import path a notebook expects; undone afterwards."""
+        """The folder, environment, cases and import path a notebook expects; undone after."""
         old_cwd, old_path = os.getcwd(), list(sys.path)
         old_env = {
             name: os.environ.get(name)
-            for name in ("CADRELAB_TRAINEE", "CADRELAB_ANSWERS_DIR", "MPLBACKEND")
+            for name in (
+                "CADRELAB_TRAINEE",
+                "CADRELAB_ANSWERS_DIR",
+                "CADRELAB_CASES_DIR",
+                "MPLBACKEND",
+            )
         }
         os.chdir(self.workdir)
         sys.path.insert(0, str(self.workdir))
         os.environ["CADRELAB_TRAINEE"] = self.trainee
         os.environ["MPLBACKEND"] = "Agg"  # locked cells may plot; nothing is shown here
         os.environ.pop("CADRELAB_ANSWERS_DIR", None)
+        os.environ.pop("CADRELAB_CASES_DIR", None)
         sink = io.StringIO()
         try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            with contextlib.ExitStack() as stack:
+                if self.secret is not None:
+                    stack.enter_context(workshop_cases(self.secret))
+                if self.rerunner is not None:
+                    stack.enter_context(rerunning(self.rerunner))
+                stack.enter_context(contextlib.redirect_stdout(sink))
+                stack.enter_context(contextlib.redirect_stderr(sink))
                 yield
         finally:
             os.chdir(old_cwd)

@@ -1,7 +1,19 @@
-"""Grade one submission: rebuild each notebook, run it in the sandbox, judge it, write it out.
+"""Grade one submission, stage by stage, the way nbgrader's preprocessors do one concern each.
 
-This is what one parallel worker does; it never opens the gradebook (the main
-process is the only writer) and returns everything as plain data.
+1. :func:`stage_files` — the submission's regular files only (links, devices and
+   folders posing as files refuse it), the released files restored over them, and
+   the trainee's own cases regenerated from the workshop secret;
+2. :func:`rebuild_notebook` — each notebook rebuilt from the gradebook's copy
+   (:mod:`cadrelab.grading.rebuild`);
+3. :func:`run_in_sandbox` — the trainee's cells run in the sandbox
+   (:class:`SandboxRun`), their effects coming back as checked data;
+4. :func:`judge` — the tests run in this process on that data
+   (:mod:`cadrelab.grading.judge`);
+5. :func:`write_graded_notebooks` — what nbgrader's formgrader shows, with outputs
+   already sanitised and written answers escaped.
+
+The gradebook is written by the main process (:mod:`cadrelab.grading.gradebook_writer`).
+This is what one parallel worker does; it returns everything as plain data.
 """
 
 from __future__ import annotations
@@ -17,9 +29,11 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from cadrelab import atomic
-from cadrelab.grading import rebuild as planning
-from cadrelab.grading import sandbox
-from cadrelab.grading import value_codec as capture
+from cadrelab.data.case_files import write_case_folder
+from cadrelab.data.exercises import generate_cases
+from cadrelab.grading import rebuild, sandbox, value_codec
+from cadrelab.grading.defences import note, status_of
+from cadrelab.grading.escaping import markdown_answer_safe
 from cadrelab.grading.grade_records import (
     ManualItem,
     NotebookResult,
@@ -27,14 +41,18 @@ from cadrelab.grading.grade_records import (
     SubmissionResult,
     TestResult,
 )
-from cadrelab.grading.judge import Judge, TestOutcome
+from cadrelab.grading.intake import Refused
+from cadrelab.grading.judge import Judge, TestOutcome, Verdict
 from cadrelab.grading.rebuild import NotebookSpec, Plan
+from cadrelab.grading.resource_budget import Limits, budget_for
+from cadrelab.grading.submission_folders import Limits as FolderLimits
+from cadrelab.grading.submission_folders import copy_folder
 from cadrelab.i18n import t
 
 MAX_NOTEBOOK_BYTES = 20 << 20
-MAX_FILE_BYTES = 5 << 20
-SKIPPED_FILES = {"timestamp.txt", "submission_secret.txt", ".ipynb_checkpoints", "__pycache__"}
+SKIPPED_FILES = ("timestamp.txt", "submission_secret.txt", ".ipynb_checkpoints", "__pycache__")
 IMPORTABLE_SUFFIXES = {".py", ".pyc", ".pyo", ".pyd", ".so", ".pth", ".pyw"}
+NO_SPACE = "No space left on device"
 
 
 @dataclass(frozen=True)
@@ -45,47 +63,63 @@ class Job:
     release_folder: Path
     autograded_folder: Path
     specs: dict[str, NotebookSpec]
-    limits: sandbox.Limits
+    limits: Limits
     bwrap: str | None
     forbidden: tuple[Path, ...]
     scratch: Path
     content_hash: str
     timestamp: str | None
+    secret: bytes | None
+    exercises: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Where a submission's files are: ``stage`` for the sandbox, ``judge`` for the tests."""
+
+    submitted: Path
+    stage: Path
+    judge: Path
+    cases: Path | None
+    refused: Refused | None
 
 
 def grade(job: Job) -> SubmissionResult:
     """Grade every notebook of the submission and write the autograded notebooks."""
     result = SubmissionResult(job.student, job.assignment, job.content_hash, job.timestamp)
     with tempfile.TemporaryDirectory(prefix="cadrelab-", dir=job.scratch) as tmp:
-        work = Path(tmp)
-        stage, judge_dir = work / "stage", work / "judge"
-        _stage_files(job, stage, judge_dir)
+        staged = stage_files(job, Path(tmp))
         written: dict[str, dict] = {}
         for name, spec in sorted(job.specs.items()):
             started = time.monotonic()
-            notebook, graded = _grade_notebook(job, spec, stage, judge_dir, work)
+            notebook, graded = grade_notebook(job, spec, staged, Path(tmp))
             graded.seconds = round(time.monotonic() - started, 3)
             result.notebooks.append(graded)
             written[name] = notebook
-        with atomic.folder(job.autograded_folder) as out:
-            shutil.copytree(stage, out, dirs_exist_ok=True)
-            for name, notebook in written.items():
-                (out / f"{name}.ipynb").write_text(
-                    json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-                )
-            if job.timestamp:
-                (out / "timestamp.txt").write_text(job.timestamp, encoding="utf-8")
+        write_graded_notebooks(job, staged, written)
     return result
 
 
-def _stage_files(job: Job, stage: Path, judge_dir: Path) -> None:
-    """The submission's files for the sandbox (released files restored over them, as nbgrader
-    does) and, for the judge, only the released files plus the trainee's non-code data."""
-    stage.mkdir()
-    judge_dir.mkdir()
-    for path in _files(job.folder):
-        relative = path.relative_to(job.folder)
-        if path.suffix == ".ipynb" or path.stat().st_size > MAX_FILE_BYTES:
+# --- 1. stage the files ----------------------------------------------------------------
+
+
+def stage_files(job: Job, work: Path) -> Staged:
+    """Copy the submission (regular files only), restore the released files over it, and
+    write the trainee's cases.  The judge gets the released files and the trainee's data
+    files, never code the trainee could make the grader import."""
+    submitted, stage, judge_dir = work / "submitted", work / "stage", work / "judge"
+    for folder in (submitted, stage, judge_dir):
+        folder.mkdir()
+    refused = None
+    try:
+        copy_folder(job.folder, submitted, FolderLimits(), skip=lambda name: name in SKIPPED_FILES)
+    except Refused as exc:
+        refused = exc
+        shutil.rmtree(submitted)
+        submitted.mkdir()
+    for path in _files(submitted):
+        relative = path.relative_to(submitted)
+        if path.suffix == ".ipynb":
             continue
         _copy(path, stage / relative)
         if path.suffix.lower() not in IMPORTABLE_SUFFIXES:
@@ -96,19 +130,19 @@ def _stage_files(job: Job, stage: Path, judge_dir: Path) -> None:
         relative = path.relative_to(job.release_folder)
         _copy(path, stage / relative)
         _copy(path, judge_dir / relative)
+    cases = None
+    if job.exercises:
+        cases = work / "cases"
+        for exercise in job.exercises:
+            generated = generate_cases(exercise, job.student, job.secret)
+            write_case_folder(generated, cases / exercise, exercise=exercise, trainee=job.student)
+    return Staged(submitted, stage, judge_dir, cases, refused)
 
 
 def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    found = []
-    for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if any(part in SKIPPED_FILES for part in parts) or path.is_symlink():
-            continue
-        if path.is_file() and not any(p.is_symlink() for p in path.parents if folder in p.parents):
-            found.append(path)
-    return found
+    return [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()]
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -119,7 +153,7 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def read_cells(path: Path) -> list[dict] | str:
-    """The notebook's cells as dicts, or the reason it cannot be read."""
+    """The notebook's cells as dicts, or the defence code saying why it cannot be read."""
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             return "too_large"
@@ -137,49 +171,34 @@ def read_cells(path: Path) -> list[dict] | str:
     return [dict(cell) for cell in cells]
 
 
-def _grade_notebook(
-    job: Job, spec: NotebookSpec, stage: Path, judge_dir: Path, work: Path
+# --- 2-4. one notebook: rebuild, run, judge ----------------------------------------------
+
+
+def grade_notebook(
+    job: Job, spec: NotebookSpec, staged: Staged, work: Path
 ) -> tuple[dict, NotebookResult]:
-    cells = read_cells(job.folder / f"{spec.name}.ipynb")
+    cells: list[dict] | str
+    if staged.refused is not None:
+        cells = staged.refused.code
+    else:
+        cells = read_cells(staged.submitted / f"{spec.name}.ipynb")
     if isinstance(cells, str):
-        graded = NotebookResult(spec.name, Status.INVALID, notes=[{"code": cells}])
-        graded.tests = [
-            _result(
-                TestOutcome(s.grade_id, float(s.points or 0), 0.0, message="invalid_notebook"),
-                s.skill,
-            )
-            for s in spec.tests
-        ]
-        graded.manual = [
-            ManualItem(s.grade_id, float(s.points or 0), False, s.skill)
-            for s in spec.cells
-            if s.role in ("manual", "task")
-        ]
-        return _notebook_json(spec, planning.build(spec, []), {}, graded), graded
-    plan = planning.build(spec, cells)
-    run = _Run(job, plan, stage, work)
+        return _unreadable(spec, cells, staged.refused)
+    plan = rebuild_notebook(spec, cells, job.limits)
+    run = run_in_sandbox(job, plan, staged, work)
     try:
-        run.execute()
-        _refresh_answers(judge_dir, run.answers)
-        verdict = Judge(judge_dir, job.student, run.remote).verdict(
-            plan, run.effects, run.stopped_at
-        )
+        verdict = judge(job, plan, run, staged)
     finally:
         run.close()
-    graded = NotebookResult(spec.name, run.status(plan))
-    graded.notes = (
-        [note.__dict__ for note in plan.notes]
-        + run.notes
-        + [{"code": "setup_error", "detail": error} for error in verdict.setup_errors]
-    )
+    notes = [note(n.code, n.detail, n.grade_id) for n in plan.notes]
+    notes += run.notes + _verdict_notes(verdict)
+    graded = NotebookResult(spec.name, Status.worst([Status.GRADED, *status_of(notes)]), notes)
     skills = {s.grade_id: s.skill for s in spec.cells}
-    graded.tests = [_result(test, skills[test.grade_id]) for test in verdict.tests]
+    graded.tests = [_result(test, skills[test.grade_id], verdict) for test in verdict.tests]
     for cell in plan.cells:
         if cell.spec is None:
             continue
-        answered = planning.normalised(cell.source) != planning.normalised(
-            cell.spec.released_source
-        )
+        answered = rebuild.normalised(cell.source) != rebuild.normalised(cell.spec.released_source)
         if cell.role in ("manual", "task"):
             graded.manual.append(
                 ManualItem(
@@ -194,7 +213,79 @@ def _grade_notebook(
     return _notebook_json(spec, plan, run.outputs, graded), graded
 
 
-def _refresh_answers(judge_dir: Path, answers: dict[str, object] | None) -> None:
+def _unreadable(
+    spec: NotebookSpec, code: str, refused: Refused | None
+) -> tuple[dict, NotebookResult]:
+    detail = refused.detail if refused is not None else ""
+    graded = NotebookResult(spec.name, Status.INVALID, notes=[_intake_note(code, detail)])
+    graded.tests = [
+        TestResult(s.grade_id, float(s.points or 0), 0.0, False, "invalid_notebook", [], s.skill)
+        for s in spec.tests
+    ]
+    graded.manual = [
+        ManualItem(s.grade_id, float(s.points or 0), False, s.skill)
+        for s in spec.cells
+        if s.role in ("manual", "task")
+    ]
+    return _notebook_json(spec, rebuild.build(spec, []), {}, graded), graded
+
+
+def _intake_note(code: str, detail: str) -> dict:
+    from cadrelab.grading.defences import DEFENCES
+
+    defence = DEFENCES.get(code)
+    return {
+        "code": code,
+        "grade_id": "",
+        "detail": detail[:300],
+        "tampering": bool(defence and defence.tampering),
+    }
+
+
+def rebuild_notebook(spec: NotebookSpec, cells: list[dict], limits: Limits) -> Plan:
+    """The cells to run and grade; past ``max_cells`` of the trainee's own, the rest are
+    dropped (the time budget does not grow with the number of cells)."""
+    plan = rebuild.build(spec, cells)
+    free = [cell for cell in plan.cells if cell.role == "free"]
+    if len(free) > limits.max_cells:
+        dropped = {cell.key for cell in free[limits.max_cells :]}
+        plan.cells = [cell for cell in plan.cells if cell.key not in dropped]
+        plan.notes.append(rebuild.Note("too_many_cells", detail=str(len(free)), tampering=True))
+    return plan
+
+
+def run_in_sandbox(job: Job, plan: Plan, staged: Staged, work: Path) -> SandboxRun:
+    run = SandboxRun(job, plan, staged, work)
+    run.execute()
+    return run
+
+
+def judge(job: Job, plan: Plan, run: SandboxRun, staged: Staged) -> Verdict:
+    _refresh_answers(staged.judge, run.answers)
+    return Judge(staged.judge, job.student, run.remote, job.secret, run.rerun).verdict(
+        plan, run.effects, run.stopped_at
+    )
+
+
+def _verdict_notes(verdict: Verdict) -> list[dict]:
+    notes = [note("setup_error", error) for error in verdict.setup_errors]
+    if verdict.grader_error:
+        notes.append(note("grader_error", "; ".join(verdict.setup_errors)))
+    if verdict.kept_out:
+        notes.append(note("kept_out", ", ".join(sorted(set(verdict.kept_out)))))
+    if verdict.undecodable:
+        notes.append(note("undecodable", ", ".join(sorted(set(verdict.undecodable)))))
+    return notes
+
+
+def _result(test: TestOutcome, skill: str, verdict: Verdict) -> TestResult:
+    message = "grader_error" if verdict.grader_error and not test.passed else test.message
+    return TestResult(
+        test.grade_id, test.points, test.score, test.hidden_failure, message, test.trace, skill
+    )
+
+
+def _refresh_answers(judge_dir: Path, answers: dict[str, str] | None) -> None:
     """Give the judge the answer store as the run left it (widgets driven by code add lines).
 
     Untrusted like every answer a trainee gives: only data files at safe paths are kept.
@@ -206,8 +297,7 @@ def _refresh_answers(judge_dir: Path, answers: dict[str, object] | None) -> None
     for name, encoded in answers.items():
         relative = PurePosixPath(name)
         if (
-            not isinstance(encoded, str)
-            or relative.is_absolute()
+            relative.is_absolute()
             or ".." in relative.parts
             or not relative.parts
             or relative.suffix.lower() in IMPORTABLE_SUFFIXES
@@ -222,148 +312,165 @@ def _refresh_answers(judge_dir: Path, answers: dict[str, object] | None) -> None
         target.write_bytes(data)
 
 
-def _result(test: TestOutcome, skill: str) -> TestResult:
-    return TestResult(
-        test.grade_id, test.points, test.score, test.hidden_failure, test.message, test.trace, skill
-    )
+class TraineeCodeError(Exception):
+    """The trainee's code raised inside the sandbox during a test (type and message kept)."""
 
 
-class _TraineeFunctionError(Exception):
-    """A function the trainee wrote raised inside the sandbox (type and message kept)."""
-
-
-class _Run:
+class SandboxRun:
     """The sandboxed execution of one plan, and the channel tests use to call back into it."""
 
-    def __init__(self, job: Job, plan: Plan, stage: Path, work: Path) -> None:
-        self.job, self.plan, self.stage, self.work = job, plan, stage, work
+    def __init__(self, job: Job, plan: Plan, staged: Staged, work: Path) -> None:
+        self.job, self.plan, self.staged, self.work = job, plan, staged, work
         self.effects: dict[str, dict] = {}
         self.outputs: dict[str, dict] = {}
-        self.answers: dict[str, object] | None = None
+        self.answers: dict[str, str] | None = None
         self.notes: list[dict] = []
         self.stopped_at: str | None = None
-        self.ended: Status | None = None
+        self.ended: str | None = None  # the defence code that stopped the run
         self.session: sandbox.Session | None = None
-        cells = [c for c in plan.cells if c.runs_in_sandbox]
-        self.cells = cells
-        self.deadline = time.monotonic() + job.limits.wall_seconds(len(cells))
+        self.cells = [c for c in plan.cells if c.runs_in_sandbox]
+        self.keys = {c.spec.grade_id: c.key for c in plan.cells if c.spec is not None}
 
     def execute(self) -> None:
         limits = self.job.limits
+        budget = budget_for(limits)
         runner_plan = {
-            "limits": limits.for_runner(len(self.cells)),
+            "limits": limits.for_runner(tree_held=budget.kind != "watchdog"),
             "cells": [
                 {"key": c.key, "source": c.source, "answer": c.trainee_code} for c in self.cells
             ],
         }
         self.session = sandbox.start(
-            self.stage,
+            self.staged.stage,
             runner_plan,
             limits,
             self.job.student,
             self.job.bwrap,
             list(self.job.forbidden),
-            [],
+            self.staged.cases,
             self.work,
+            budget,
         )
         current: str | None = None
         cell_deadline = time.monotonic() + limits.cell_timeout * 2  # start-up included
         try:
             while True:
-                message = self.session.receive(min(cell_deadline, self.deadline))
+                message = self.session.receive(cell_deadline)
                 op = message["op"]
                 if op == "start":
-                    current = str(message.get("key"))
+                    current = message["key"]
                     cell_deadline = time.monotonic() + limits.cell_timeout
-                elif op == "done" and message.get("key") == current:
+                elif op == "done" and message["key"] == current:
                     self._done(current, message)
                     current = None
                 elif op == "finished":
-                    if message.get("hooks_changed"):
-                        self.notes.append({"code": "kernel_hooks_changed", "tampering": True})
-                    if isinstance(message.get("answers"), dict):
-                        self.answers = message["answers"]
+                    if message["hooks_changed"]:
+                        self.notes.append(note("kernel_hooks_changed"))
+                    self.answers = message["answers"]
                     return
-        except sandbox.SessionTimeout:
-            self._stop(Status.TIMED_OUT, current)
+        except sandbox.SessionTimeout as exc:
+            self._stop(f"{exc.limit}_time", current)
+        except sandbox.SessionOverBudget as exc:
+            self._stop(exc.limit, current)
         except sandbox.SessionEnded:
-            self._stop(Status.CRASHED, current)
+            self._stop("kernel_died", current)
         except sandbox.SessionViolation as exc:
-            self._stop(Status.CRASHED, current, str(exc))
+            self._stop("forged_message", current, str(exc))
 
     def _done(self, key: str, message: dict) -> None:
-        outputs = message.get("outputs")
-        error = message.get("error")
-        self.outputs[key] = {
-            "outputs": outputs if isinstance(outputs, list) else [],
-            "dropped": message.get("dropped", 0),
-        }
-        if isinstance(message.get("dropped"), int) and message["dropped"] > 0:
-            self.notes.append({"code": "output_truncated", "detail": str(message["dropped"])})
-        if isinstance(message.get("effects"), dict):
+        self.outputs[key] = {"outputs": message["outputs"]}
+        if message["dropped"] > 0:
+            self.notes.append(note("output_truncated", str(message["dropped"])))
+        if "effects" in message:
             self.effects[key] = message["effects"]
-        if isinstance(error, dict) and error.get("ename") == "MemoryError":
-            self.notes.append({"code": "memory_limit"})
-            self.ended = self.ended or Status.CRASHED
+        error = message["error"]
+        if error is not None and error["ename"] == "MemoryError":
+            self.notes.append(note("memory", "MemoryError in a cell"))
+        if error is not None and NO_SPACE in error["evalue"]:
+            self.notes.append(note("disk", error["evalue"]))
 
-    def _stop(self, status: Status, key: str | None, detail: str = "") -> None:
-        self.ended = status
+    def _stop(self, code: str, key: str | None, detail: str = "") -> None:
+        self.ended = self.ended or code
         self.stopped_at = key or self._next_key()
-        code = "timed_out" if status is Status.TIMED_OUT else "kernel_died"
-        self.notes.append({"code": code, "detail": detail})
+        self.notes.append(note(code, detail))
 
     def _next_key(self) -> str | None:
         done = set(self.outputs)
         return next((c.key for c in self.cells if c.key not in done), None)
 
+    # --- the judge's requests ----------------------------------------------------------
+
     def remote(self, name: str) -> object:
         return _RemoteFunction(self, name)
 
     def call(self, name: str, args: tuple, kwargs: dict) -> object:
+        request = {
+            "op": "call",
+            "name": name,
+            "args": value_codec.encode(list(args)),
+            "kwargs": value_codec.encode(dict(kwargs)),
+        }
+        message = self._ask(request, name)
+        if message["op"] == "result":
+            try:
+                return value_codec.decode(message["value"])
+            except value_codec.CaptureError as exc:
+                return value_codec.Opaque("malformed", str(exc))
+        raise TraineeCodeError(f"{message['ename']}: {message['evalue']}")
+
+    def rerun(self, grade_id: str, inputs: dict, files: dict[str, bytes], read: list[str]) -> dict:
+        """Run the trainee's answer cell ``grade_id`` again on other data (see rerun.py)."""
+        key = self.keys.get(grade_id)
+        if key is None or key not in {c.key for c in self.cells}:
+            raise ValueError(f"no answer cell {grade_id!r} to run again")
+        request = {
+            "op": "rerun",
+            "key": key,
+            "bind": value_codec.encode(inputs),
+            "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()},
+            "read": read,
+        }
+        message = self._ask(request, grade_id)
+        if message["op"] == "values":
+            values = {}
+            for name, data in message["values"].items():
+                try:
+                    values[name] = value_codec.decode(data)
+                except value_codec.CaptureError as exc:
+                    values[name] = value_codec.Opaque("malformed", str(exc))
+            return values
+        if message["op"] == "raised":
+            raise TraineeCodeError(f"{message['ename']}: {message['evalue']}")
+        raise TraineeCodeError("unexpected answer")
+
+    def _ask(self, request: dict, what: str) -> dict:
         session = self.session
-        if session is None or session.closed or self.ended in (Status.TIMED_OUT, Status.CRASHED):
+        if session is None or session.closed or self.ended is not None:
             raise RuntimeError(t("grading.test.kernel_gone"))
         try:
-            session.send(
-                {
-                    "op": "call",
-                    "name": name,
-                    "args": capture.encode(list(args)),
-                    "kwargs": capture.encode(dict(kwargs)),
-                }
-            )
-            deadline = min(time.monotonic() + self.job.limits.cell_timeout, self.deadline)
-            message = session.receive(deadline)
-        except sandbox.SessionTimeout:
-            self._call_stopped(Status.TIMED_OUT)
-            raise TimeoutError(f"{name} did not return in time") from None
-        except (sandbox.SessionEnded, sandbox.SessionViolation):
-            self._call_stopped(Status.CRASHED)
+            session.send(request)
+            message = session.receive(time.monotonic() + self.job.limits.cell_timeout)
+        except sandbox.SessionTimeout as exc:
+            self._stop_during_test(f"{exc.limit}_time")
+            raise TimeoutError(f"{what} did not finish in time") from None
+        except sandbox.SessionOverBudget as exc:
+            self._stop_during_test(exc.limit)
             raise RuntimeError(t("grading.test.kernel_gone")) from None
-        if message.get("op") == "result":
-            try:
-                return capture.decode(message.get("value"))
-            except capture.CaptureError as exc:
-                return capture.Opaque("malformed", str(exc))
-        ename, evalue = str(message.get("ename", "Error"))[:80], str(message.get("evalue", ""))
-        raise _TraineeFunctionError(f"{ename}: {evalue[:300]}")
+        except sandbox.SessionViolation as exc:
+            self._stop_during_test("forged_message", str(exc))
+            raise RuntimeError(t("grading.test.kernel_gone")) from None
+        except sandbox.SessionEnded:
+            self._stop_during_test("kernel_died")
+            raise RuntimeError(t("grading.test.kernel_gone")) from None
+        if message["op"] not in ("result", "raised", "values"):
+            session.kill()
+            self._stop_during_test("forged_message", message["op"])
+            raise RuntimeError(t("grading.test.kernel_gone"))
+        return message
 
-    def _call_stopped(self, status: Status) -> None:
-        self.ended = self.ended or status
-        self.notes.append(
-            {
-                "code": "timed_out" if status is Status.TIMED_OUT else "kernel_died",
-                "detail": "during a test",
-            }
-        )
-
-    def status(self, plan: Plan) -> Status:
-        statuses = [Status.GRADED]
-        if self.ended is not None:
-            statuses.append(self.ended)
-        if plan.tampered or any(note.get("tampering") for note in self.notes):
-            statuses.append(Status.TAMPERED)
-        return Status.worst(statuses)
+    def _stop_during_test(self, code: str, detail: str = "during a test") -> None:
+        self.ended = self.ended or code
+        self.notes.append(note(code, detail))
 
     def close(self) -> None:
         if self.session is not None:
@@ -373,7 +480,7 @@ class _Run:
 class _RemoteFunction:
     """Stands in, in the judge, for a function the trainee defined; calls it in the sandbox."""
 
-    def __init__(self, run: _Run, name: str) -> None:
+    def __init__(self, run: SandboxRun, name: str) -> None:
         self._run = run
         self._name = name
 
@@ -384,19 +491,38 @@ class _RemoteFunction:
         return f"<trainee function {self._name}>"
 
 
+# --- 5. write the graded notebooks ------------------------------------------------------
+
+
+def write_graded_notebooks(job: Job, staged: Staged, notebooks: dict[str, dict]) -> None:
+    """The autograded folder: the submission's data files and the graded notebooks."""
+    with atomic.folder(job.autograded_folder) as out:
+        shutil.copytree(staged.stage, out, dirs_exist_ok=True)
+        for name, notebook in notebooks.items():
+            (out / f"{name}.ipynb").write_text(
+                json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+        if job.timestamp:
+            (out / "timestamp.txt").write_text(job.timestamp, encoding="utf-8")
+
+
 def _notebook_json(
     spec: NotebookSpec, plan: Plan, outputs: dict[str, dict], graded: NotebookResult
 ) -> dict:
     """The autograded notebook, as nbgrader's formgrader expects it: canonical cells with the
-    trainee's answers, sandbox outputs, and each failed test's (hidden-safe) error."""
+    trainee's answers (written answers escaped, so raw HTML shows as text), the sandbox's
+    outputs as checked, and each failed test's (hidden-safe) message."""
     tests = {test.grade_id: test for test in graded.tests}
     cells = []
     for cell in plan.cells:
+        source = cell.source
+        if cell.cell_type == "markdown" and cell.role in ("manual", "free"):
+            source = markdown_answer_safe(source)
         node: dict = {
             "id": cell.key,
             "cell_type": cell.cell_type,
             "metadata": cell.metadata,
-            "source": cell.source,
+            "source": source,
         }
         if cell.cell_type == "code":
             node["execution_count"] = None

@@ -6,10 +6,11 @@ trainee may change (answers, free cells) come from the submission, and every
 other cell (locked cells, tests with their hidden part) from the released
 notebook and the gradebook.  Canonical cells keep their released order, so
 moving a test above its answer changes nothing; the trainee's own extra cells
-stay where they were put.  Every difference is a note; editing or deleting a
-locked code cell or a test, or changing a cell's nbgrader metadata, marks the
-submission as tampered (the restored cells are graded, so tampering never
-raises a score).
+stay where they were put.  Every difference is a note (a defence of
+:mod:`cadrelab.grading.defences`); editing or deleting a locked code cell or a
+test, or changing a cell's nbgrader metadata, marks the submission as tampered,
+while a locked text cell is simply restored.  The restored cells are graded, so
+tampering never raises a score.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class CellSpec:
     points: float | None
     metadata: dict
     skill: str
+    solution: str = ""  # an answer cell's model solution (grader only: names it binds)
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,12 @@ def _check(spec: CellSpec, submitted: dict | None, plan: Plan) -> None:
         if spec.role in ("answer", "manual"):
             plan.notes.append(Note("answer_missing", spec.grade_id))
         else:
-            plan.notes.append(Note("restored_deleted", spec.grade_id, tampering=guarded))
+            code = "restored_deleted" if guarded else "restored_text"
+            plan.notes.append(Note(code, spec.grade_id, tampering=guarded))
         return
     if fixed and normalised(cell_source(submitted)) != normalised(spec.released_source):
-        plan.notes.append(Note("restored_edited", spec.grade_id, tampering=guarded))
+        code = "restored_edited" if guarded else "restored_text"
+        plan.notes.append(Note(code, spec.grade_id, tampering=guarded))
     meta = nbgrader_metadata(submitted)
     changes = []
     if submitted.get("cell_type") != spec.cell_type:

@@ -58,6 +58,7 @@ def load_specs(workshop: Workshop, assignment: str) -> dict[str, NotebookSpec]:
                         if meta.get("grade") and not meta.get("solution")
                         else released_source,
                         checksum=source.checksum,
+                        solution=source.source if meta.get("solution") else "",
                         points=points.get(source.name),
                         metadata=cell.get("metadata", {}),
                         skill=str(

@@ -11,17 +11,18 @@ What the sandbox isolates (bubblewrap from Debian, ``bwrap``):
 - processes: its own PID, IPC, UTS and (where possible) cgroup namespaces; all
   capabilities dropped; user ``nobody`` in its own user namespace; killed with the
   grader (``--die-with-parent``), in a new session (no terminal injection).
-- resources: per process, address space (memory), CPU seconds, file size, open
-  files and process count (``setrlimit`` in the runner before any trainee code);
-  wall-clock limits per cell and per submission enforced from outside by killing
-  the whole sandbox; output kept per cell up to a limit, protocol lines capped.
+- resources: memory, processes and CPU seconds of the whole process tree
+  (:mod:`cadrelab.grading.resource_budget`: a control group, or a watchdog where
+  none is available), every writable file system sized (``/tmp``, ``/submission``,
+  ``/dev/shm``), per-process limits as a second line (``setrlimit`` in the runner),
+  wall-clock limits per cell and a fixed one per submission enforced from outside by
+  killing the whole sandbox; output kept per cell up to a limit; every message out
+  checked by :mod:`cadrelab.grading.sandbox_messages`.
 
 What it does not isolate: the kernel (a kernel exploit escapes any namespace
-sandbox); CPU time and memory bandwidth shared with other submissions (limits are
-per process, not per group: a fork bomb is stopped by the process limit only when
-the grader does not run as root, otherwise by the wall clock); read access to the
-system folders and to the cadrelab package sources (public code and reference
-tables, no answers); timing side channels.
+sandbox); memory bandwidth and CPU caches shared with other submissions; read
+access to the system folders and to the cadrelab package (public code and
+reference tables; the packaged course sources are hidden); timing side channels.
 """
 
 from __future__ import annotations
@@ -36,14 +37,16 @@ import subprocess
 import sys
 import sysconfig
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cadrelab.errors import InputError
+from cadrelab.grading import sandbox_messages
+from cadrelab.grading.resource_budget import Budget, Limits
 from cadrelab.i18n import t
 
 SUBMISSION_DIR = "/submission"
 STAGE_DIR = "/stage"
+CASES_DIR = "/cases"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = (
     "/etc/ld.so.cache",
@@ -52,26 +55,6 @@ SYSTEM_FILES = (
     "/etc/fonts",
     "/etc/mime.types",
 )
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one submission (bytes, seconds)."""
-
-    cell_timeout: float = 30.0
-    memory_bytes: int = 1 << 30
-    output_bytes: int = 256_000
-    file_bytes: int = 16 << 20
-    work_bytes: int = 64 << 20
-    processes: int = 64
-    message_bytes: int = 48 << 20
-
-    def wall_seconds(self, cells: int) -> float:
-        """The whole submission's wall-clock budget: every cell may use its full timeout."""
-        return self.cell_timeout * (cells + 2)
-
-    def for_runner(self, cells: int) -> dict:
-        return {**asdict(self), "cpu_seconds": int(self.wall_seconds(cells)) + 1}
 
 
 class SandboxUnavailable(InputError):
@@ -132,11 +115,25 @@ def readable_paths() -> list[Path]:
 
 
 def data_paths() -> list[Path]:
-    """The reference tables (public, with their legal basis) that cases are generated from."""
-    from cadrelab.reference import reference_dir
+    """Public content the package reads at run time: reference tables and scenario files."""
+    from cadrelab.content import reference_dir, simulations_dir
 
-    folder = reference_dir().resolve()
-    return [folder] if folder.is_dir() and folder not in readable_paths() else []
+    readable = readable_paths()
+    found = []
+    for folder in (reference_dir().resolve(), simulations_dir().resolve()):
+        inside = any(folder == p or p in folder.parents for p in readable)
+        if folder.is_dir() and not inside:
+            found.append(folder)
+    return found
+
+
+def hidden_paths() -> list[Path]:
+    """Folders inside the readable ones that trainees' code must not see: the packaged
+    course sources (solutions and hidden tests), when cadrelab runs from a wheel."""
+    from cadrelab.content import checkout_root, courses_dir
+
+    folder = courses_dir().resolve()
+    return [folder] if checkout_root() is None and folder.is_dir() else []
 
 
 def bwrap_argv(
@@ -145,7 +142,7 @@ def bwrap_argv(
     env: dict[str, str],
     limits: Limits,
     forbidden: list[Path],
-    extra_readable: list[Path],
+    cases: Path | None,
 ) -> list[str]:
     """The bwrap command line for one submission."""
     argv = [
@@ -181,13 +178,21 @@ def bwrap_argv(
         "--dev",
         "/dev",
         "--size",
+        str(limits.shm_bytes),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
         str(limits.work_bytes),
         "--tmpfs",
         "/tmp",
     ]
-    for path in [*readable_paths(), *data_paths(), *extra_readable]:
+    for path in [*readable_paths(), *data_paths()]:
         _refuse_if_exposes(path, forbidden)
         argv += ["--ro-bind", str(path), str(path)]
+    for path in hidden_paths():
+        argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
+    if cases is not None:
+        argv += ["--ro-bind", str(cases), CASES_DIR]
     argv += [
         "--size",
         str(limits.work_bytes),
@@ -213,7 +218,7 @@ def _refuse_if_exposes(path: Path, forbidden: list[Path]) -> None:
             )
 
 
-def sandbox_env(trainee: str, home: str) -> dict[str, str]:
+def sandbox_env(trainee: str, home: str, cases: str | None) -> dict[str, str]:
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
@@ -229,9 +234,9 @@ def sandbox_env(trainee: str, home: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "CADRELAB_TRAINEE": trainee,
-        # Generated cases withhold their ground truth inside the sandbox (cadrelab.data.cases).
-        "CADRELAB_GRADING": "sandbox",
     }
+    if cases is not None:
+        env["CADRELAB_CASES_DIR"] = cases
     for name in ("TZ", "CADRELAB_LANG", "CADRELAB_REFERENCE_DIR"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -243,20 +248,46 @@ class SessionEnded(Exception):
 
 
 class SessionTimeout(Exception):
-    """The sandboxed process did not answer in time; it has been killed."""
+    """The sandbox did not answer in time (``limit``: ``cell`` or ``submission``); killed."""
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(f"{limit} time limit")
+        self.limit = limit
+
+
+class SessionOverBudget(Exception):
+    """The sandbox's process tree went over its budget (``limit``: memory, processes, cpu)."""
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(f"{limit} limit")
+        self.limit = limit
 
 
 class SessionViolation(Exception):
-    """The sandboxed process sent something that is not a protocol line; it has been killed."""
+    """The sandbox sent something that is not a well-formed protocol message; killed."""
 
 
 class Session:
-    """One running sandbox: send JSON lines in, read JSON lines out, with deadlines."""
+    """One running sandbox: send JSON lines in, read checked messages out, within budget.
+
+    Every wait is bounded twice: by the caller's deadline (a cell, a test's call) and by
+    the submission's fixed wall-clock budget, which does not grow with the number of cells.
+    """
+
+    POLL_SECONDS = 0.25
 
     def __init__(
-        self, argv: list[str], plan: dict, limits: Limits, cwd: Path, env: dict[str, str]
+        self,
+        argv: list[str],
+        first: dict,
+        limits: Limits,
+        cwd: Path,
+        env: dict[str, str],
+        budget: Budget,
     ) -> None:
         self.limits = limits
+        self.budget = budget
+        self.ends_at = time.monotonic() + limits.submission_seconds
         self.process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -266,14 +297,16 @@ class Session:
             env=env,
             start_new_session=True,
             close_fds=True,
+            preexec_fn=budget.enter,  # joins the control group before exec: nothing escapes
         )
+        budget.started(self.process.pid)
         self.buffer = b""
         self.closed = False
         self.selector = selectors.DefaultSelector()
         assert self.process.stdout is not None
         os.set_blocking(self.process.stdout.fileno(), False)
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
-        self.send(plan)
+        self.send(first)
 
     def send(self, message: dict) -> None:
         if self.closed:
@@ -283,26 +316,38 @@ class Session:
             self.process.stdin.write(json.dumps(message).encode("utf-8") + b"\n")
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
-            self.kill()
-            raise SessionEnded("sandbox stopped reading") from None
+            self._ended()
 
     def receive(self, deadline: float) -> dict:
-        """The next message; raises SessionEnded, SessionTimeout or SessionViolation."""
+        """The next checked message; raises SessionEnded, SessionTimeout, SessionOverBudget
+        or SessionViolation (the sandbox is killed in every case but the first)."""
         while True:
             line, sep, rest = self.buffer.partition(b"\n")
             if sep:
                 self.buffer = rest
-                return self._parse(line)
+                try:
+                    return sandbox_messages.parse(line, self.limits.message_bytes)
+                except sandbox_messages.BadMessage as exc:
+                    self.kill()
+                    raise SessionViolation(str(exc)) from None
             if len(self.buffer) > self.limits.message_bytes:
                 self.kill()
                 raise SessionViolation("message too large")
             if self.closed:
-                raise SessionEnded("sandbox stopped")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+                self._ended()
+            over = self.budget.exceeded()
+            if over is not None:
                 self.kill()
-                raise SessionTimeout("no answer in time")
-            if not self.selector.select(timeout=remaining):
+                raise SessionOverBudget(over)
+            now = time.monotonic()
+            if now >= self.ends_at:
+                self.kill()
+                raise SessionTimeout("submission")
+            if now >= deadline:
+                self.kill()
+                raise SessionTimeout("cell")
+            wait = min(deadline, self.ends_at) - now
+            if not self.selector.select(timeout=min(wait, self.POLL_SECONDS)):
                 continue
             assert self.process.stdout is not None
             chunk = self.process.stdout.read(1 << 20)
@@ -311,16 +356,13 @@ class Session:
             elif chunk == b"":
                 self.kill()
 
-    def _parse(self, line: bytes) -> dict:
-        try:
-            message = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-            self.kill()
-            raise SessionViolation("not a JSON line") from None
-        if not isinstance(message, dict) or not isinstance(message.get("op"), str):
-            self.kill()
-            raise SessionViolation("not a protocol message")
-        return message
+    def _ended(self) -> None:
+        """The process is gone: say why if a budget killed it (the kernel's OOM killer)."""
+        self.kill()
+        over = self.budget.exceeded()
+        if over is not None:
+            raise SessionOverBudget(over)
+        raise SessionEnded("sandbox stopped")
 
     def kill(self) -> None:
         if self.closed:
@@ -331,20 +373,17 @@ class Session:
         self.process.wait()
         self.selector.close()
         for stream in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 if stream is not None:
                     stream.close()
-            except OSError:
-                pass
 
     def close(self) -> None:
-        """Say goodbye and stop the sandbox, whatever it does."""
+        """Say goodbye, stop the sandbox whatever it does, and free its budget."""
         if not self.closed:
-            try:
+            with contextlib.suppress(SessionEnded, SessionOverBudget):
                 self.send({"op": "bye"})
-            except SessionEnded:
-                return
         self.kill()
+        self.budget.close()
 
 
 def runner_argv() -> list[str]:
@@ -358,24 +397,26 @@ def start(
     trainee: str,
     bwrap: str | None,
     forbidden: list[Path],
-    extra_readable: list[Path],
+    cases: Path | None,
     scratch: Path,
+    budget: Budget,
 ) -> Session:
     """Start the runner on ``stage``: inside bwrap, or (unsafe) directly in ``scratch``."""
     if bwrap is None:
         env = {
-            **sandbox_env(trainee, str(scratch)),
+            **sandbox_env(trainee, str(scratch), str(cases) if cases else None),
             "MPLCONFIGDIR": str(scratch / ".mpl"),
             "IPYTHONDIR": str(scratch / ".ipython"),
         }
-        return Session(runner_argv(), {**plan, "stage": str(stage)}, limits, scratch, env)
-    argv = bwrap_argv(
-        bwrap, stage, sandbox_env(trainee, SUBMISSION_DIR), limits, forbidden, extra_readable
-    )
+        first = {**plan, "stage": str(stage)}
+        return Session(runner_argv(), first, limits, scratch, env, budget)
+    env = sandbox_env(trainee, SUBMISSION_DIR, CASES_DIR if cases else None)
+    argv = bwrap_argv(bwrap, stage, env, limits, forbidden, cases)
     return Session(
         [*argv, *runner_argv()],
         {**plan, "stage": STAGE_DIR},
         limits,
         scratch,
         {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        budget,
     )

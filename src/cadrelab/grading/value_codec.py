@@ -18,6 +18,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
+import re
+import time
 import types
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -28,6 +30,8 @@ MAX_DEPTH = 40
 MAX_NODES = 500_000
 MAX_TEXT = 8_000_000
 REPR_LIMIT = 200
+MAX_ARRAY_BYTES = 64 << 20  # fixed-width numpy text: itemsize times count
+DECODE_SECONDS = 20.0
 
 
 class CaptureError(ValueError):
@@ -264,27 +268,193 @@ def _encode_column(column: Any, sub: Callable[[object], Any]) -> dict:
     return out
 
 
+# --- checking (runs in the grader, before anything is decoded) ------------------------
+#
+# Every tag's fields and what each must be.  "value" is a nested encoded value,
+# "values" a list of them, "pairs" a list of [key, value], "text" a string at most
+# SHORT long (or MAX_TEXT for "longtext"), "int" a whole number, "ints" a short list
+# of them, "bool" true or false; a field ending in "?" may be absent.
+
+SHORT = 400
+NUMPY_DTYPE = re.compile(
+    r"^[<>|=]?(?:[biufc?]\d{0,2}|[mM]8(?:\[\d*[A-Za-z]{1,2}\])?|[US]\d{1,6}|O)$"
+)
+PANDAS_DTYPE = re.compile(
+    r"^(?:u?int(?:8|16|32|64)|U?Int(?:8|16|32|64)|float(?:32|64)|Float(?:32|64)|bool|boolean"
+    r"|object|str|string|category|complex(?:64|128)"
+    r"|(?:datetime|timedelta)64\[(?:s|ms|us|ns)\](?:, [A-Za-z_/+\-0-9]{1,40})?"
+    r"|datetime64\[(?:s|ms|us|ns), [A-Za-z_/+\-0-9]{1,40}\])$"
+)
+DECIMAL_TEXT = re.compile(
+    r"^[+-]?(?:(?:\d{1,400}(?:\.\d{0,400})?|\.\d{1,400})(?:[eE][+-]?\d{1,4})?"
+    r"|Infinity|s?NaN)$"
+)
+FRACTION_TEXT = re.compile(r"^[+-]?\d{1,400}(?:/\d{1,400})?$")
+COLUMN = {"dtype": "pandas_dtype", "v": "values", "categories?": "value", "ordered?": "bool"}
+TAG_FIELDS: dict[str, dict[str, str]] = {
+    "tuple": {"v": "values"},
+    "set": {"v": "values"},
+    "frozenset": {"v": "values"},
+    "dict": {"v": "pairs"},
+    "bytes": {"v": "longtext"},
+    "bytearray": {"v": "longtext"},
+    "decimal": {"v": "decimal"},
+    "fraction": {"v": "fraction"},
+    "complex": {"v": "texts"},
+    "float": {"v": "text"},
+    "datetime": {"v": "text"},
+    "date": {"v": "text"},
+    "time": {"v": "text"},
+    "timestamp": {"v": "text"},
+    "timedelta": {"v": "ints"},
+    "pdtimedelta": {"v": "int"},
+    "npscalar": {"dtype": "numpy_dtype", "v": "value"},
+    "ndarray": {"dtype": "numpy_dtype", "shape": "ints", "v": "values"},
+    "module": {"name": "text"},
+    "callable": {},
+    "opaque": {"type?": "text", "why?": "text"},
+    "nat": {},
+    "na": {},
+    "index": {"dtype": "pandas_dtype", "name": "value", "v": "values"},
+    "multiindex": {"names": "values", "levels": "values"},
+    "catindex": {"name": "value", "categories": "value", "ordered": "bool", "v": "values"},
+    "series": {"name": "value", "index": "value", **COLUMN},
+    "frame": {"index": "value", "columns": "value", "data": "columns"},
+}
+
+
+def check(data: Any) -> None:
+    """Raise CaptureError unless ``data`` is a well-formed encoded value within the limits.
+
+    Iterative and linear in the size of ``data``, so a hostile value cannot make the
+    grader spend more than a bounded time or memory on it before decoding starts.
+    """
+    budget = _Budget()
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        budget.spend()
+        if depth > MAX_DEPTH + 5:
+            raise CaptureError("encoded value nested too deeply")
+        if item is None or isinstance(item, (bool, float)):
+            continue
+        if isinstance(item, int):
+            if item.bit_length() > 4096:
+                raise CaptureError("integer too large")
+            continue
+        if isinstance(item, str):
+            budget.spend(text=len(item))
+            continue
+        if isinstance(item, list):
+            stack.extend((element, depth + 1) for element in item)
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("$"), str):
+            raise CaptureError("malformed value")
+        fields = TAG_FIELDS.get(item["$"])
+        if fields is None:
+            raise CaptureError(f"unknown value tag {item['$'][:40]!r}")
+        allowed = {name.rstrip("?") for name in fields} | {"$"}
+        if not set(item) <= allowed:
+            raise CaptureError(f"unexpected field in a {item['$']} value")
+        for name, kind in fields.items():
+            optional = name.endswith("?")
+            name = name.rstrip("?")
+            if name not in item:
+                if optional:
+                    continue
+                raise CaptureError(f"a {item['$']} value lacks {name!r}")
+            _check_field(item[name], kind, depth + 1, stack, budget)
+        if item["$"] == "ndarray":
+            _check_array(item)
+
+
+def _check_field(value: Any, kind: str, depth: int, stack: list, budget: _Budget) -> None:
+    if kind == "value":
+        stack.append((value, depth))
+    elif kind in ("values", "pairs", "columns"):
+        if not isinstance(value, list):
+            raise CaptureError("expected a list")
+        budget.spend(len(value))
+        for element in value:
+            if kind == "pairs" and not (isinstance(element, list) and len(element) == 2):
+                raise CaptureError("a dict is a list of pairs")
+            if kind == "columns":
+                if not isinstance(element, dict):
+                    raise CaptureError("a frame column is an object")
+                element = {"$": "series", "name": None, "index": None, **element}
+            stack.append((element, depth))
+    elif kind in ("text", "longtext", "texts"):
+        texts = value if kind == "texts" else [value]
+        limit = MAX_TEXT if kind == "longtext" else SHORT
+        if not isinstance(texts, list) or len(texts) > 2:
+            raise CaptureError("expected text")
+        for text in texts:
+            if not isinstance(text, str) or len(text) > limit:
+                raise CaptureError("expected short text")
+            budget.spend(text=len(text))
+    elif kind in ("int", "ints"):
+        numbers = value if kind == "ints" else [value]
+        if not isinstance(numbers, list) or len(numbers) > 8:
+            raise CaptureError("expected whole numbers")
+        for number in numbers:
+            if not isinstance(number, int) or isinstance(number, bool) or abs(number) > 2**63:
+                raise CaptureError("expected a whole number")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise CaptureError("expected true or false")
+    else:
+        pattern = {
+            "numpy_dtype": NUMPY_DTYPE,
+            "pandas_dtype": PANDAS_DTYPE,
+            "decimal": DECIMAL_TEXT,
+            "fraction": FRACTION_TEXT,
+        }[kind]
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise CaptureError(f"not an allowed {kind.replace('_', ' ')}")
+
+
+def _check_array(item: dict) -> None:
+    shape, values = item["shape"], item["v"]
+    if any(n < 0 for n in shape) or math.prod(shape) != len(values):
+        raise CaptureError("array shape does not match its values")
+    dtype = item["dtype"].lstrip("<>|=")
+    width = int(dtype[1:]) if dtype[:1] in ("U", "S") else 8
+    if width * (4 if dtype[:1] == "U" else 1) * len(values) > MAX_ARRAY_BYTES:
+        raise CaptureError("array too large")
+
+
 # --- decoding (runs in the grader, on untrusted data) -----------------------------
 
 
-def decode(data: Any, remote: Callable[[str], object] | None = None, *, name: str = "") -> object:
-    """The value ``data`` stands for.
+def decode(
+    data: Any,
+    remote: Callable[[str], object] | None = None,
+    *,
+    name: str = "",
+    seconds: float = DECODE_SECONDS,
+) -> object:
+    """The value ``data`` stands for, after :func:`check` has bounded its cost.
 
     ``remote(name)`` builds the stand-in for a function the sandbox holds; without
-    it, functions decode to :class:`Opaque`.  Raises CaptureError on malformed data.
+    it, functions decode to :class:`Opaque`.  Raises CaptureError on malformed data,
+    on data over the limits, and when decoding takes longer than ``seconds``.
     """
-    return _Decoder(remote).value(data, 0, name)
+    check(data)
+    return _Decoder(remote, time.monotonic() + seconds).value(data, 0, name)
 
 
 class _Decoder:
-    def __init__(self, remote: Callable[[str], object] | None) -> None:
+    def __init__(self, remote: Callable[[str], object] | None, deadline: float) -> None:
         self.remote = remote
+        self.deadline = deadline
         self.nodes = 0
 
     def value(self, data: Any, depth: int, name: str = "") -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH + 5:
             raise CaptureError("encoded value too large or too deep")
+        if self.nodes % 4096 == 0 and time.monotonic() > self.deadline:
+            raise CaptureError("decoding took too long")
         if data is None or isinstance(data, (bool, int, float, str)):
             return data
         if isinstance(data, list):

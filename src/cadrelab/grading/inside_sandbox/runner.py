@@ -8,8 +8,10 @@ in one IPython shell (the kernel: client and kernel are one process here, so no
 socket is needed), and writes one JSON line per event to its original standard
 output: ``start`` and ``done`` per cell with the cell's outputs and, for answer
 cells, the names it bound or changed, encoded by :mod:`cadrelab.grading.value_codec`.
-After ``finished`` it serves calls: the grader may ask it to call a function the
-trainee defined with given arguments and send the result back as data.
+After ``finished`` it serves the judge's requests: ``call`` a function the trainee
+defined with given arguments, or ``rerun`` one of the trainee's cells on other data
+(names bound to given values, files replaced) and send back the names asked for;
+both answer as data.
 
 Everything here shares a process with the trainee's code, so the trainee can
 change any of it; the grader therefore trusts nothing it receives beyond its
@@ -27,6 +29,7 @@ import re
 import resource
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +181,7 @@ class Runner:
             self.run_cell(cell)
         changed = _hook_counts(self.shell) != hooks
         self.send({"op": "finished", "hooks_changed": changed, "answers": _answer_files()})
-        self.serve_calls()
+        self.serve_calls({cell["key"]: cell["source"] for cell in plan["cells"]})
 
     def run_cell(self, cell: dict) -> None:
         self.send({"op": "start", "key": cell["key"]})
@@ -207,13 +210,46 @@ class Runner:
             message["effects"] = _effects(namespace, before_ids, before_data)
         self.send(message)
 
-    def serve_calls(self) -> None:
+    def serve_calls(self, cells: dict[str, str]) -> None:
         for line in self.requests:
             request = json.loads(line)
-            if request.get("op") != "call":
-                return
             self.outputs = _Outputs(0)
-            self.send(self.call(request))
+            if request.get("op") == "call":
+                self.send(self.call(request))
+            elif request.get("op") == "rerun":
+                self.send(self.rerun(request, cells.get(request.get("key"), "")))
+            else:
+                return
+
+    def rerun(self, request: dict, source: str) -> dict:
+        """Run ``source`` again in a copy of the namespace with some names rebound, in a
+        copy of the working folder with some files replaced; the names asked for come back."""
+        home = Path.cwd()
+        folder = Path(
+            tempfile.mkdtemp(prefix="rerun-", dir="/tmp" if Path("/tmp").is_dir() else None)
+        )
+        try:
+            shutil.copytree(home, folder, dirs_exist_ok=True, symlinks=True)
+            for name, encoded in request["files"].items():
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(encoded))
+            namespace = dict(self.shell.user_ns)
+            namespace.update(capture.decode(request["bind"]))
+            os.chdir(folder)
+            code = compile(self.shell.transform_cell(source), "<rerun>", "exec")
+            exec(code, namespace)
+            values = {
+                name: capture.encode_or_opaque(namespace[name])
+                for name in request["read"]
+                if name in namespace
+            }
+        except Exception as exc:
+            return {"op": "raised", "ename": type(exc).__name__, "evalue": str(exc)[:500]}
+        finally:
+            os.chdir(home)
+            shutil.rmtree(folder, ignore_errors=True)
+        return {"op": "values", "values": values}
 
     def call(self, request: dict) -> dict:
         function = self.shell.user_ns.get(request["name"])
@@ -297,6 +333,7 @@ def _hook_counts(shell: Any) -> tuple[int, ...]:
 
 
 def _apply_limits(limits: dict) -> None:
+    """Per-process limits, a second line behind the budget of the whole process tree."""
     memory = int(limits["memory_bytes"])
     cpu = int(limits["cpu_seconds"])
     file_size = int(limits["file_bytes"])
