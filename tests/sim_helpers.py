@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 from pathlib import Path
 
 from cadrelab.sim import parse_scenario
 from cadrelab.sim.scenario.model import Scenario
+from tests.conftest import cadrelab_command
 
 SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
 
@@ -49,3 +51,16 @@ def scenario(data: dict, **changes: object) -> Scenario:
     data = copy.deepcopy(data)
     data.update(changes)
     return parse_scenario(data)
+
+
+def cadrelab_sim(*args: object) -> subprocess.CompletedProcess:
+    """``cadrelab sim ARGS`` as a user runs it: a separate process, output captured."""
+    return subprocess.run(
+        [*cadrelab_command(), "sim", *map(str, args)], capture_output=True, text=True, check=False
+    )
+
+
+def assert_input_error(done: subprocess.CompletedProcess) -> None:
+    """Bad input: exit status 2 and one line on stderr, no traceback."""
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr

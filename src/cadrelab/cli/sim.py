@@ -151,7 +151,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def _progress_bar(description: str, unit: str = "rep"):
     from tqdm import tqdm
 
-    bar = tqdm(desc=description, unit=unit, leave=False, file=sys.stderr)
+    bar = tqdm(
+        desc=description, unit=unit, leave=False, file=sys.stderr, disable=not sys.stderr.isatty()
+    )
 
     def update(done: int, total: int) -> None:
         bar.total = total

@@ -29,7 +29,6 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-import yaml
 
 from cadrelab.content import simulations_dir
 from cadrelab.errors import InputError
@@ -46,7 +45,7 @@ from cadrelab.sim.scenario.edit import (
     with_changes,
     with_demand,
 )
-from cadrelab.sim.scenario.files import load_merged, load_scenario
+from cadrelab.sim.scenario.files import load_merged, load_scenario, scenario_yaml
 from cadrelab.sim.scenario.model import Scenario
 
 SIMULATIONS = simulations_dir()
@@ -556,7 +555,7 @@ def downloads_html(edited: Scenario, comparison: Comparison) -> str:
         (
             "kich-ban.yaml",
             "application/x-yaml",
-            yaml.safe_dump(scenario_data(edited), allow_unicode=True, sort_keys=False),
+            scenario_yaml(edited),
         ),
     ]
     links = []

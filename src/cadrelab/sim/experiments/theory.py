@@ -10,10 +10,11 @@ kept within a stated load with them (:mod:`cadrelab.sim.commune`).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from cadrelab import calendar
 from cadrelab.sim.engine.steps import DeskStep
-from cadrelab.sim.scenario.model import Scenario
+from cadrelab.sim.scenario.model import Officer, Scenario
 
 
 def utilisation(arrival_rate: float, service_rate: float, servers: int = 1) -> float:
@@ -104,9 +105,10 @@ def role_work(scenario: Scenario) -> dict[str, float]:
     return work
 
 
-def officer_minutes(scenario: Scenario) -> dict[str, float]:
-    """Minutes each officer works per working day on average: office sessions cut to their
-    hours, times their share of time, less their daily chance of being away."""
+def officer_minutes(scenario: Scenario, staff: Sequence[Officer] | None = None) -> dict[str, float]:
+    """Minutes each officer (of ``staff``, default the scenario's) works per working day on
+    average: office sessions cut to their hours, times their share of time, less their daily
+    chance of being away."""
     sessions = [
         (s.hour * 60 + s.minute, e.hour * 60 + e.minute)
         for s, e in calendar.office_hours().sessions
@@ -114,7 +116,7 @@ def officer_minutes(scenario: Scenario) -> dict[str, float]:
     if scenario.calendar == "continuous":
         sessions = [(0, 1440)]
     minutes = {}
-    for officer in scenario.staff:
+    for officer in scenario.staff if staff is None else staff:
         hours = officer.hour_windows or ((0.0, 1440.0),)
         open_minutes = sum(
             max(0.0, min(e, he) - max(s, hs)) for s, e in sessions for hs, he in hours

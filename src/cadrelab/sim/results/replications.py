@@ -429,8 +429,13 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 def write_text(path: Path, text: str) -> Path:
     """``text`` written atomically (a temporary file renamed): never half a file."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """``data`` written atomically (a temporary file renamed): never half a file."""
     try:
-        atomic.write_text(Path(path), text)
+        atomic.write_bytes(Path(path), data)
     except OSError as exc:
         raise keyed_error("sim.error.cannot_write", path, reason=exc.strerror or exc) from None
     return Path(path)

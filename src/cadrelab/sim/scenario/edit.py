@@ -17,14 +17,9 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cadrelab.sim.scenario.files import parse_scenario
+from cadrelab.sim.scenario.files import parse_scenario, scenario_data
 from cadrelab.sim.scenario.model import Scenario
 from cadrelab.sim.scenario.problems import keyed_error
-
-
-def scenario_data(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as the plain dict a YAML file would hold (defaults left out)."""
-    return scenario.model_dump(mode="json", exclude_defaults=True)
 
 
 def with_changes(scenario: Scenario, **keys: object) -> Scenario:

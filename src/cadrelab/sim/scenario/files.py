@@ -18,6 +18,7 @@ Key paths in error messages refer to the merged scenario.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,22 @@ def load_merged(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise keyed_error("sim.error.extends_missing", path, field="extends", file_name=parent)
     base = load_merged(parent_path, chain)
     return merge(base, data, source=path)
+
+
+def scenario_data(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as the plain dict a YAML file would hold (defaults left out)."""
+    return scenario.model_dump(mode="json", exclude_defaults=True)
+
+
+def scenario_yaml(
+    scenario: Scenario | dict[str, Any], notes: Sequence[tuple[str, str]] = ()
+) -> str:
+    """A scenario as the YAML text of a scenario file (what ``load_scenario`` reads back);
+    ``notes`` (English, Vietnamese) go under ``x-calibration``, which loading ignores."""
+    data = scenario_data(scenario) if isinstance(scenario, Scenario) else dict(scenario)
+    if notes:
+        data["x-calibration"] = [{"en": en, "vi": vi} for en, vi in notes]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
