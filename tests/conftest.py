@@ -44,3 +44,4 @@ def cadrelab_command() -> list[str]:
 
 # The suite must leave no server running (checked once, after every test).
 from tests.servers import no_server_left  # noqa: E402, F401
+from tests.wheel_env import installed_cadrelab  # noqa: E402, F401  (built once per session)
