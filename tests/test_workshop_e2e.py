@@ -23,8 +23,9 @@ import pytest
 from cadrelab.cli import main
 from cadrelab.grading import grade_records as results
 from cadrelab.grading.autograde import autograde
-from cadrelab.grading.collect import pack_submission
 from cadrelab.grading.leaks import find_leaks, secrets_of
+from cadrelab.grading.submission_codes import submission_code
+from cadrelab.grading.submission_zips import pack_submission
 from cadrelab.grading.workshop import Workshop
 from graders.fixtures import submissions as fixtures
 from tests.conftest import require_executable
@@ -147,7 +148,8 @@ def workshop_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         home = tmp / "homes" / trainee
         fixtures.write_submission(fetched, home / ASSIGNMENT, NOTEBOOK, kinds[kind], copied)
         if trainee in list(TRAINEES)[len(BY_EXCHANGE) :]:
-            pack_submission(home / ASSIGNMENT, ASSIGNMENT, trainee, zips / f"{trainee}.zip")
+            code = submission_code(workshop.secret(), trainee)
+            pack_submission(home / ASSIGNMENT, ASSIGNMENT, trainee, code, zips / f"{trainee}.zip")
         else:
             fixtures.exchange_submit(workshop, home, ASSIGNMENT, trainee)
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from cadrelab.errors import InputError
+
+# The temporary siblings this module makes: ``.<name>.<8 random>`` (a file ends ``.tmp``),
+# and ``.<name>.old.<8 random>`` for a folder being replaced.
+_LEFTOVER = re.compile(r"^\.(?P<name>.+?)\.(?P<old>old\.)?[a-z0-9_]{8}(?:\.tmp)?$")
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
@@ -72,3 +77,32 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         os.rename(retired, target)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def clean_leftovers(parent: str | Path) -> list[Path]:
+    """Remove what a killed writer left in ``parent``; a folder caught mid-swap comes back.
+
+    Only for a caller that alone writes in ``parent`` (it holds a lock): another
+    writer's temporary sibling would be taken for a leftover.
+    """
+    parent = Path(parent)
+    removed = []
+    try:
+        entries = sorted(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _LEFTOVER.match(entry.name)
+        if not match or entry.is_symlink():
+            continue
+        target = parent / match["name"]
+        if match["old"] and entry.is_dir() and not target.exists():
+            os.rename(entry, target)
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+        removed.append(entry)
+    return removed

@@ -1,233 +1,193 @@
 """``workshop collect``: bring submissions into ``submitted/<trainee>/<assignment>/``.
 
-Two roads in.  On a hub (or one laptop) trainees submit through the nbgrader
-exchange, and this calls nbgrader's own collect in process.  In a room without
-a shared file system each trainee exports a zip (:func:`pack_submission`, the
-``workshop pack`` command) carrying ``manifest.json``: trainee id, assignment,
-time (ISO 8601 with its UTC offset) and the SHA-256 of every file.  A zip is
-taken only when its manifest and its files agree exactly, its paths stay inside
-the submission folder, and it is within nbgrader's size limits; a newer
-submission replaces an older one, never the other way round.
+Two roads in, each submission handled on its own: whatever one zip or folder
+holds, it gets an outcome (collected, older, unchanged, or refused by an intake
+defence with a message in both languages) and collect goes on for everyone else.
+
+* The nbgrader exchange (a hub, or one laptop): :class:`~cadrelab.grading.exchange.
+  LinkSafeCollect`, run in process so that Ctrl-C stops it at once.
+* Zips packed by trainees (:func:`~cadrelab.grading.submission_zips.pack_submission`,
+  the ``workshop pack`` command) in a folder the trainer filled from a USB stick or
+  a chat.  Each zip is first checked without unpacking (its signed manifest must
+  hold, :mod:`~cadrelab.grading.submission_codes`) and its content entered in the
+  receipt book; then, per trainee and assignment, the newest content — by the time
+  collect first saw it, the trainee's own clock only breaking ties within one run —
+  is unpacked if it is newer than what ``submitted/`` holds.
+
+Everything runs under the intake lock, which also removes what a killed collect
+left behind; every submission folder is written to a staging folder and renamed
+into place, so an interrupted collect leaves the previous submission untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import stat
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from cadrelab import atomic
-from cadrelab.data.seeds import normalise_trainee_id
+from nbgrader.exchange.abc import ExchangeError
+from nbgrader.utils import temp_attrs
+
 from cadrelab.errors import InputError
-from cadrelab.grading.workshop import Workshop, nbgrader_failure
-
-MANIFEST = "manifest.json"
-FORMAT = "cadrelab-submission/1"
-MAX_FILES = 500
-MAX_FILE_BYTES = 5 << 20
-MAX_TOTAL_BYTES = 20 << 20
-SKIPPED_PARTS = {".ipynb_checkpoints", "__pycache__", ".git"}
-
-
-@dataclass
-class Collected:
-    exchange: dict[str, int] = field(default_factory=dict)
-    from_zips: list[tuple[str, str, str]] = field(default_factory=list)
-    older: list[str] = field(default_factory=list)
-    rejected: list[InputError] = field(default_factory=list)
+from cadrelab.grading import intake
+from cadrelab.grading.escaping import visible
+from cadrelab.grading.exchange import LinkSafeCollect, current_submission
+from cadrelab.grading.intake import Current, Outcome, Refused
+from cadrelab.grading.roster import load_roster
+from cadrelab.grading.submission_zips import Candidate, check_zip, unpack_zip
+from cadrelab.grading.workshop import Workshop
 
 
-def collect_exchange(workshop: Workshop, assignments: list[str]) -> dict[str, int]:
-    """nbgrader's collect for each assignment; how many trainees have a submission after it."""
+def released_assignments(workshop: Workshop) -> list[str]:
+    if not workshop.release_dir.is_dir():
+        return []
+    return sorted(p.name for p in workshop.release_dir.iterdir() if p.is_dir())
+
+
+def collect(
+    workshop: Workshop, zips: Path | None = None, owner_pattern: str | None = None
+) -> list[Outcome]:
+    """Collect from the exchange and, with ``zips``, from that folder of zips."""
+    if owner_pattern is not None and "{trainee}" not in owner_pattern:
+        raise InputError("must contain {trainee}, e.g. jupyter-{trainee}", field="owner-pattern")
+    with intake.locked(workshop):
+        outcomes = collect_exchange(workshop, released_assignments(workshop), owner_pattern)
+        if zips is not None:
+            outcomes += collect_zips(workshop, zips)
+    return outcomes
+
+
+def collect_exchange(
+    workshop: Workshop, assignments: list[str], owner_pattern: str | None = None
+) -> list[Outcome]:
+    """Every released assignment's inbound folders; nothing when the exchange has none."""
     inbound = workshop.exchange_root / workshop.course_id / "inbound"
-    counts = {}
     if not inbound.is_dir():
-        return counts
+        return []
     api = workshop.api()
-    for assignment in assignments:
-        outcome = api.collect(assignment, update=True)
-        if not outcome["success"]:
-            raise InputError(
-                f"nbgrader could not collect: {nbgrader_failure(outcome)}",
-                file=inbound,
-                field=assignment,
-            )
-        counts[assignment] = sum(
-            1 for p in workshop.submitted_dir.glob(f"*/{assignment}") if p.is_dir()
-        )
-    return counts
+    outcomes: list[Outcome] = []
+    with intake.locked(workshop):
+        for assignment in assignments:
+            with temp_attrs(api.coursedir, assignment_id=assignment):
+                collector = LinkSafeCollect(
+                    coursedir=api.coursedir, authenticator=api.authenticator, parent=api
+                )
+                collector.update = True
+                if owner_pattern is not None:
+                    collector.owner_pattern = owner_pattern
+                try:
+                    collector.start()
+                except ExchangeError as exc:
+                    raise InputError(
+                        f"nbgrader could not collect: {exc}", file=inbound, field=assignment
+                    ) from None
+                outcomes += collector.outcomes
+    return outcomes
 
 
-def pack_submission(
-    folder: Path, assignment: str, trainee: str, out: Path, now: dt.datetime | None = None
-) -> Path:
-    """Zip a trainee's assignment folder with its manifest, for a trainer to collect."""
-    trainee = normalise_trainee_id(trainee)
-    if not folder.is_dir():
-        raise InputError("assignment folder not found", file=folder)
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_symlink() or not path.is_file() or SKIPPED_PARTS & set(relative.parts):
-            continue
-        files[relative.as_posix()] = path
-    if not any(name.endswith(".ipynb") for name in files):
-        raise InputError("no notebook to submit in this folder", file=folder)
-    moment = (now or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
-    manifest = {
-        "format": FORMAT,
-        "trainee": trainee,
-        "assignment": assignment,
-        "time": moment,
-        "files": {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in files.items()},
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.tmp")
-    with zipfile.ZipFile(staging, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-        for name, path in files.items():
-            archive.write(path, name)
-    staging.replace(out)
-    return out
+def _zip_paths(folder: Path) -> list[Path]:
+    """Entries named ``*.zip`` (any case), whatever they are: links and folders get refused."""
+    return sorted(p for p in folder.iterdir() if p.name.lower().endswith(".zip"))
 
 
-@dataclass(frozen=True)
-class _Checked:
-    trainee: str
-    assignment: str
-    time: dt.datetime
-    members: dict[str, bytes]
-    path: Path
-
-
-def _safe_name(name: str) -> bool:
-    pure = PurePosixPath(name)
-    return (
-        bool(name)
-        and "\\" not in name
-        and "\0" not in name
-        and not pure.is_absolute()
-        and ".." not in pure.parts
-        and not (SKIPPED_PARTS & set(pure.parts))
-    )
-
-
-def check_zip(path: Path, workshop: Workshop) -> _Checked:
-    """Read and verify one exported submission; InputError names the zip and the problem."""
-
-    def bad(problem: str, field: str | None = None) -> InputError:
-        return InputError(problem, file=path, field=field)
-
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise bad(f"not a readable zip file ({exc})") from None
-    with archive:
-        entries = [i for i in archive.infolist() if not i.is_dir()]
-        if len(entries) > MAX_FILES + 1:
-            raise bad(f"more than {MAX_FILES} files")
-        if sum(i.file_size for i in entries) > MAX_TOTAL_BYTES:
-            raise bad(f"larger than {MAX_TOTAL_BYTES >> 20} MB unpacked")
-        names = [i.filename for i in entries]
-        if MANIFEST not in names:
-            raise bad("manifest.json is missing", MANIFEST)
-        manifest = _read_manifest(archive, bad)
-        trainee = _field(manifest, "trainee", bad)
-        try:
-            trainee = normalise_trainee_id(trainee)
-        except InputError as exc:
-            raise bad(exc.problem, "trainee") from None
-        try:
-            assignment = workshop.require_assignment(_field(manifest, "assignment", bad))
-        except InputError as exc:
-            raise bad(exc.problem, "assignment") from None
-        try:
-            moment = dt.datetime.fromisoformat(_field(manifest, "time", bad))
-        except ValueError:
-            raise bad("not an ISO 8601 time", "time") from None
-        if moment.tzinfo is None:
-            raise bad("time has no UTC offset (e.g. +07:00)", "time")
-        listed = manifest.get("files")
-        if not isinstance(listed, dict) or not listed:
-            raise bad("no files listed", "files")
-        members = {}
-        for info in entries:
-            if info.filename == MANIFEST:
-                continue
-            if not _safe_name(info.filename):
-                raise bad(f"unsafe path {info.filename!r}", "files")
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise bad(f"{info.filename!r} is a symbolic link", "files")
-            if info.file_size > MAX_FILE_BYTES:
-                raise bad(f"{info.filename!r} is larger than {MAX_FILE_BYTES >> 20} MB", "files")
-            if info.filename not in listed:
-                raise bad(f"{info.filename!r} is not in the manifest", "files")
-            with archive.open(info) as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise bad(f"{info.filename!r} is larger than declared", "files")
-            if hashlib.sha256(data).hexdigest() != listed[info.filename]:
-                raise bad(f"sha256 of {info.filename!r} does not match the manifest", "files")
-            members[info.filename] = data
-        missing = sorted(set(listed) - set(members))
-        if missing:
-            raise bad(f"listed but missing: {missing[0]!r}", "files")
-    return _Checked(trainee, assignment, moment, members, path)
-
-
-def _read_manifest(archive: zipfile.ZipFile, bad) -> dict:
-    try:
-        with archive.open(MANIFEST) as handle:
-            manifest = json.loads(handle.read(1 << 20).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise bad("manifest.json is not valid JSON", MANIFEST) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise bad(f"manifest format must be {FORMAT!r}", "format")
-    return manifest
-
-
-def _field(manifest: dict, name: str, bad) -> str:
-    value = manifest.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise bad("missing or empty", name)
-    return value.strip()
-
-
-def _existing_time(folder: Path) -> dt.datetime | None:
-    from nbgrader.utils import parse_utc
-
-    try:
-        return parse_utc((folder / "timestamp.txt").read_text(encoding="utf-8").strip())
-    except (OSError, ValueError, OverflowError):
-        return None
-
-
-def collect_zips(workshop: Workshop, folder: Path) -> Collected:
-    """Every valid zip in ``folder`` into ``submitted/``; bad zips are reported, not fatal."""
+def collect_zips(workshop: Workshop, folder: Path) -> list[Outcome]:
+    """Every zip in ``folder``, one at a time; returns one outcome per zip."""
     if not folder.is_dir():
         raise InputError("folder of zip files not found", file=folder)
-    report = Collected()
-    checked = []
-    for path in sorted(folder.glob("*.zip")):
-        try:
-            checked.append(check_zip(path, workshop))
-        except InputError as exc:
-            report.rejected.append(exc)
-    for item in sorted(checked, key=lambda c: c.time):
-        target = workshop.submitted_dir / item.trainee / item.assignment
-        existing = _existing_time(target)
-        if existing is not None and existing >= item.time.astimezone(dt.UTC).replace(tzinfo=None):
-            report.older.append(item.path.name)
-            continue
-        with atomic.folder(target) as staging:
-            for name, data in item.members.items():
-                destination = staging / name
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(data)
-            (staging / "timestamp.txt").write_text(item.time.isoformat(), encoding="utf-8")
-        report.from_zips.append((item.trainee, item.assignment, item.path.name))
-    return report
+    secret = workshop.secret()
+    checks = (secret, set(workshop.assignments()), {t.id for t in load_roster(workshop)})
+    book = _ZipBook(str(folder.resolve()), intake.now())
+    groups: dict[tuple[str, str], list[tuple[str, Candidate]]] = {}
+    with intake.locked(workshop):
+        receipts = intake.Receipts(workshop)
+        for path in _zip_paths(folder):
+            try:
+                candidate = check_zip(path, *checks)
+            except Refused as exc:
+                book.add(path, exc.code, exc.trainee, "", exc.proven, exc.detail)
+                continue
+            seen = receipts.receive(
+                candidate.key, candidate.trainee, candidate.assignment, book.run_time
+            )
+            key = (candidate.trainee, candidate.assignment)
+            groups.setdefault(key, []).append((seen, candidate))
+        for (trainee, assignment), group in sorted(groups.items()):
+            current = current_submission(workshop, trainee, assignment)
+            placed = False
+            for seen, candidate in sorted(group, key=lambda item: _order(*item), reverse=True):
+                order = _order(seen, candidate)
+                if placed or (current is not None and order <= _held(current)):
+                    same = current is not None and current.key == candidate.key
+                    code = intake.UNCHANGED if same else intake.OLDER
+                    book.add(candidate.path, code, trainee, assignment)
+                    continue
+                try:
+                    _place(workshop, candidate, seen, checks)
+                except Refused as exc:
+                    book.add(candidate.path, exc.code, trainee, assignment, detail=exc.detail)
+                    continue
+                current_now = Current(seen, "|".join(order), candidate.key, intake.ZIP)
+                intake.Collected(workshop).put(trainee, assignment, current_now)
+                book.add(candidate.path, intake.COLLECTED, trainee, assignment)
+                placed = True
+        intake.save_outcomes(workshop, intake.ZIP, book.origin, book.outcomes)
+    return book.outcomes
+
+
+class _ZipBook:
+    """The outcomes of one zip run (every signed zip's trainee is proven)."""
+
+    def __init__(self, origin: str, run_time: dt.datetime) -> None:
+        self.origin, self.run_time = origin, run_time
+        self.outcomes: list[Outcome] = []
+
+    def add(
+        self,
+        path: Path,
+        code: str,
+        trainee: str,
+        assignment: str,
+        proven: bool = True,
+        detail: str = "",
+    ) -> None:
+        self.outcomes.append(
+            Outcome(
+                intake.ZIP,
+                self.origin,
+                visible(path.name),
+                code,
+                visible(trainee),
+                assignment,
+                proven,
+                detail,
+                self.run_time.isoformat(),
+            )
+        )
+
+
+def _order(seen: str, candidate: Candidate) -> tuple[str, str, str]:
+    """Newer content sorts higher: when collect first saw it, then the trainee's own clock."""
+    return (_utc(seen), candidate.packed_at, candidate.key)
+
+
+def _held(current: Current) -> tuple[str, ...]:
+    if current.order and current.order.count("|") == 2:
+        return tuple(current.order.split("|"))
+    return (_utc(current.time), "", "")
+
+
+def _utc(stamp: str) -> str:
+    """A stored time in one comparable form (UTC, microseconds)."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _place(workshop: Workshop, candidate: Candidate, seen: str, checks: tuple) -> None:
+    """Unpack into a staging folder that replaces the trainee's submission in one rename."""
+    with intake.replacing_submission(workshop, candidate.trainee, candidate.assignment) as staging:
+        unpack_zip(candidate, *checks, staging)
+        (staging / "timestamp.txt").write_text(seen, encoding="utf-8")

@@ -2,19 +2,20 @@
 
 UTF-8 with a byte-order mark so that Excel shows Vietnamese names correctly;
 decimal points, not commas, so that every spreadsheet reads the numbers.  The status
-comes twice: as a code for formulas and as its Vietnamese label for people.
+comes twice: as a code for formulas and as its Vietnamese label for people.  Every
+text cell goes through :func:`cadrelab.grading.escaping.csv_cell`, so a name such
+as ``=HYPERLINK(...)`` stays text in Excel.
 """
 
 from __future__ import annotations
 
-import io
+import math
 from pathlib import Path
 
-from cadrelab import atomic
-from cadrelab.errors import InputError
+from cadrelab.grading.escaping import write_csv
+from cadrelab.grading.labels import status_label
 from cadrelab.grading.scores import SUBMISSION_COLUMNS, load_class
 from cadrelab.grading.workshop import Workshop
-from cadrelab.i18n import t
 
 HEADER = [
     "ma_hoc_vien",
@@ -32,17 +33,29 @@ HEADER = [
 ]
 
 
+def _number(value: float) -> float | str:
+    return "" if math.isnan(value) else value
+
+
 def export_csv(workshop: Workshop, path: Path) -> int:
     """Write the CSV; returns the number of rows."""
-    frame = load_class(workshop).submissions[SUBMISSION_COLUMNS].copy()
-    frame["percent"] = frame["percent"].round(1)
-    frame["needs_manual"] = frame["needs_manual"].map({True: "có", False: ""})
-    frame["label"] = frame["status"].map(lambda status: t(f"grading.status.{status}", "vi"))
-    frame.columns = HEADER
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
-    try:
-        atomic.write_text(path, "\ufeff" + buffer.getvalue())
-    except OSError as exc:
-        raise InputError(f"cannot write the file ({exc.strerror})", file=path) from None
-    return len(frame)
+    frame = load_class(workshop).submissions[SUBMISSION_COLUMNS]
+    rows = [
+        [
+            row.student,
+            row.full_name,
+            row.unit,
+            row.assignment,
+            row.status,
+            _number(float(row.score)),
+            _number(float(row.max_score)),
+            _number(round(float(row.percent), 1)),
+            "có" if row.needs_manual else "",
+            row.submitted_at,
+            row.notes,
+            status_label(row.status, "vi"),
+        ]
+        for row in frame.itertuples(index=False)
+    ]
+    write_csv(path, HEADER, rows)
+    return len(rows)

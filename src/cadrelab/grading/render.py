@@ -1,14 +1,16 @@
 """Small HTML pieces shared by feedback and reports: a page, escaped text, safe Markdown.
 
-Everything a trainee wrote is escaped; Markdown is rendered with raw HTML escaped
-and harmful link protocols removed, so a page never runs a trainee's script.
+Everything a trainee wrote is escaped (:func:`cadrelab.grading.escaping.html_text`);
+Markdown is rendered with raw HTML escaped and harmful link protocols removed, so a
+page never runs a trainee's script.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from html import escape
+
+from cadrelab.grading.escaping import html_text
 
 CSS = """
 body{font-family:system-ui,"Segoe UI",Roboto,Arial,sans-serif;max-width:60rem;margin:2rem auto;
@@ -28,11 +30,11 @@ img{max-width:100%}
 """
 
 
-def page(title: str, body: str, lang: str = "vi") -> str:
+def page(title: str, body: str, lang: str = "vi", css: str = "") -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<title>{html_text(title)}</title><style>{CSS}{css}</style></head>"
         f"<body>\n{body}\n</body></html>\n"
     )
 
@@ -50,7 +52,7 @@ def markdown(text: str) -> str:
 
 def pre(text: str, css: str = "") -> str:
     cls = f' class="{css}"' if css else ""
-    return f"<pre{cls}>{escape(text)}</pre>"
+    return f"<pre{cls}>{html_text(text)}</pre>"
 
 
 def number(value: object) -> str:
@@ -65,11 +67,12 @@ NUMERIC = ' class="num"'
 
 def table(header: list[str], rows: list[list[object]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    head = "".join(f"<th>{html_text(str(h))}</th>" for h in header)
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{NUMERIC if i in numeric else ''}>{escape(str(v))}</td>" for i, v in enumerate(row)
+            f"<td{NUMERIC if i in numeric else ''}>{html_text(str(v))}</td>"
+            for i, v in enumerate(row)
         )
         + "</tr>"
         for row in rows

@@ -1,9 +1,12 @@
 """``workshop report``: where the class stands, for the trainer, in Vietnamese.
 
-Four parts: a trainee × skill table (percent of points earned on that skill's
+Five parts: a trainee × skill table (percent of points earned on that skill's
 items, as an HTML heatmap and a PNG), class progress per exercise, the items
-most trainees miss, and the submissions that need the trainer's attention
-(every status other than ``graded``, and manual grading still to do).
+most trainees miss, the submissions that need the trainer's attention (every
+status other than ``graded``, and manual grading still to do), and the zips and
+exchange folders that collect refused, with the reason to pass on.  Each table is
+also written as a CSV beside the page.  Trainee text is escaped on the page and
+neutralised in the CSVs (:mod:`cadrelab.grading.escaping`).
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import base64
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +23,8 @@ import pandas as pd
 from cadrelab import atomic
 from cadrelab.errors import InputError
 from cadrelab.grading import render
+from cadrelab.grading.escaping import html_text, write_csv
+from cadrelab.grading.labels import note_label, status_label
 from cadrelab.grading.scores import MISSING, ClassResults, load_class
 from cadrelab.grading.workshop import Workshop
 from cadrelab.i18n import t
@@ -33,6 +38,7 @@ class Report:
     progress: pd.DataFrame
     missed: pd.DataFrame
     attention: pd.DataFrame
+    refused: pd.DataFrame
 
 
 def build_report(data: ClassResults) -> Report:
@@ -94,7 +100,15 @@ def build_report(data: ClassResults) -> Report:
     attention = attention[
         ["student", "full_name", "assignment", "status", "needs_manual", "notes"]
     ].reset_index(drop=True)
-    return Report(skills, progress, missed, attention)
+    refused = pd.DataFrame(
+        [
+            [o.source, o.route, o.trainee, o.proven, o.assignment, o.code, o.message("vi")]
+            for o in data.intake
+            if o.refused
+        ],
+        columns=["source", "route", "trainee", "proven", "assignment", "code", "message"],
+    )
+    return Report(skills, progress, missed, attention, refused)
 
 
 def heatmap_png(skills: pd.DataFrame) -> bytes:
@@ -134,8 +148,8 @@ def _colour(percent: float) -> str:
 
 def _skill_table(skills: pd.DataFrame) -> str:
     if skills.empty:
-        return f"<p>{escape(t('grading.report.nothing'))}</p>"
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in skills.columns)
+        return f"<p>{html_text(t('grading.report.nothing'))}</p>"
+    head = "".join(f"<th>{html_text(str(c))}</th>" for c in skills.columns)
     body = []
     for student, row in skills.iterrows():
         cells = "".join(
@@ -143,68 +157,96 @@ def _skill_table(skills: pd.DataFrame) -> str:
             f"{'' if math.isnan(float(v)) else f'{float(v):.0f}%'}</td>"
             for v in row
         )
-        body.append(f"<tr><th>{escape(str(student))}</th>{cells}</tr>")
+        body.append(f"<tr><th>{html_text(str(student))}</th>{cells}</tr>")
     return (
-        f"<table><thead><tr><th>{escape(t('grading.report.trainee'))}</th>{head}</tr></thead>"
+        f"<table><thead><tr><th>{html_text(t('grading.report.trainee'))}</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
 
-def render_html(report: Report, png: bytes, title: str) -> str:
-    status = lambda s: t(f"grading.status.{s}")  # noqa: E731
-    progress_rows = [
+def _tables(
+    report: Report, number: Callable[[object], object] = render.number
+) -> dict[str, tuple[list[str], list[list[object]]]]:
+    """The report's tables as header and rows, in the words the trainer reads; ``number``
+    writes a figure (a Vietnamese decimal comma on the page, a plain number in a CSV)."""
+    progress = [
         [
             r.assignment,
             r.trainees,
             r.submitted,
             r.graded,
-            render.number(r.mean_percent),
-            render.number(r.median_percent),
+            number(r.mean_percent),
+            number(r.median_percent),
             r.full_marks,
         ]
         for r in report.progress.itertuples()
     ]
-    missed_rows = [
+    missed = [
         [
             r.assignment,
             r.grade_id,
             r.skill,
             r.attempts,
             r.missed,
-            render.number(float(r.missed_percent)),
+            number(float(r.missed_percent)),
         ]
         for r in report.missed.itertuples()
     ]
-    attention_rows = [
+    attention = [
         [
             r.student,
             r.full_name,
             r.assignment,
-            status(r.status),
+            status_label(r.status),
             t("grading.report.yes") if r.needs_manual else "",
-            ", ".join(t(f"grading.label.{code}") for code in r.notes.split()),
+            ", ".join(note_label(code) for code in str(r.notes).split()),
         ]
         for r in report.attention.itertuples()
     ]
+    unproven = t("grading.report.unproven")
+    refused = [
+        [
+            r.source,
+            r.route,
+            r.trainee if r.proven or not r.trainee else f"{r.trainee} ({unproven})",
+            r.assignment,
+            note_label(r.code),
+            r.message,
+        ]
+        for r in report.refused.itertuples()
+    ]
+    return {
+        "progress": (t("grading.report.progress_header").split("|"), progress),
+        "missed": (t("grading.report.missed_header").split("|"), missed),
+        "attention": (t("grading.report.attention_header").split("|"), attention),
+        "refused": (t("grading.report.refused_header").split("|"), refused),
+    }
+
+
+def render_html(report: Report, png: bytes, title: str) -> str:
+    tables = _tables(report)
+
+    def table(name: str, numeric: set[int] | None = None) -> str:
+        header, rows = tables[name]
+        if not rows:
+            return f"<p>{html_text(t('grading.report.nothing'))}</p>"
+        return render.table(header, rows, numeric=numeric)
+
     picture = base64.b64encode(png).decode("ascii")
     body = [
-        f"<h1>{escape(title)}</h1>",
-        f"<h2>{escape(t('grading.report.skills'))}</h2>",
+        f"<h1>{html_text(title)}</h1>",
+        f"<h2>{html_text(t('grading.report.skills'))}</h2>",
         _skill_table(report.skills),
-        f'<img alt="{escape(t("grading.report.heatmap_title"))}" '
+        f'<img alt="{html_text(t("grading.report.heatmap_title"))}" '
         f'src="data:image/png;base64,{picture}">',
-        f"<h2>{escape(t('grading.report.progress'))}</h2>",
-        render.table(
-            t("grading.report.progress_header").split("|"),
-            progress_rows,
-            numeric={1, 2, 3, 4, 5, 6},
-        ),
-        f"<h2>{escape(t('grading.report.missed'))}</h2>",
-        render.table(t("grading.report.missed_header").split("|"), missed_rows, numeric={3, 4, 5}),
-        f"<h2>{escape(t('grading.report.attention'))}</h2>",
-        render.table(t("grading.report.attention_header").split("|"), attention_rows)
-        if attention_rows
-        else f"<p>{escape(t('grading.report.nothing'))}</p>",
+        f"<h2>{html_text(t('grading.report.progress'))}</h2>",
+        table("progress", {1, 2, 3, 4, 5, 6}),
+        f"<h2>{html_text(t('grading.report.missed'))}</h2>",
+        table("missed", {3, 4, 5}),
+        f"<h2>{html_text(t('grading.report.attention'))}</h2>",
+        table("attention"),
+        f"<h2>{html_text(t('grading.report.refused'))}</h2>",
+        table("refused"),
     ]
     return render.page(title, "\n".join(body))
 
@@ -221,4 +263,16 @@ def write_report(workshop: Workshop, html_path: Path | None = None) -> tuple[Rep
         atomic.write_text(html_path, render_html(report, png, title))
     except OSError as exc:
         raise InputError(f"cannot write the report ({exc.strerror})", file=html_path) from None
+    skills = report.skills.round(1)
+    write_csv(
+        html_path.with_name(f"{html_path.stem}-skills.csv"),
+        [t("grading.report.trainee"), *map(str, skills.columns)],
+        [[student, *(_csv_number(v) for v in row)] for student, row in skills.iterrows()],
+    )
+    for name, (header, rows) in _tables(report, _csv_number).items():
+        write_csv(html_path.with_name(f"{html_path.stem}-{name}.csv"), header, rows)
     return report, html_path, png_path
+
+
+def _csv_number(value: object) -> object:
+    return "" if isinstance(value, float) and math.isnan(value) else value

@@ -9,7 +9,9 @@ Columns (Vietnamese or English headers, UTF-8 with or without BOM)::
 
 Ids follow the data package's rule (it derives each trainee's cases from the id).
 The names go into nbgrader's gradebook (họ as last name, the rest as first name);
-the full roster is kept as ``roster.csv`` in the workshop for the report.
+the full roster is kept as ``roster.csv`` in the workshop for the report, its cells
+marked as text where a spreadsheet would take them for a formula
+(:func:`cadrelab.grading.escaping.csv_cell`) and read back unmarked.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from pathlib import Path
 from cadrelab import atomic
 from cadrelab.data.seeds import normalise_trainee_id
 from cadrelab.errors import InputError
+from cadrelab.grading.escaping import csv_text, csv_uncell
 from cadrelab.grading.workshop import Workshop
+from cadrelab.i18n import t
 
 ALIASES = {"ma_hoc_vien": "id", "ho_ten": "full_name", "don_vi": "unit"}
 COLUMNS = ("id", "full_name", "unit", "email")
@@ -75,7 +79,11 @@ def read_roster(path: Path) -> list[Trainee]:
         if not any(cell.strip() for cell in raw):
             continue
         row = dict(
-            zip(header, (unicodedata.normalize("NFC", c).strip() for c in raw), strict=False)
+            zip(
+                header,
+                (csv_uncell(unicodedata.normalize("NFC", c).strip()) for c in raw),
+                strict=False,
+            )
         )
         try:
             trainee_id = normalise_trainee_id(row.get("id", ""))
@@ -111,24 +119,27 @@ def import_roster(workshop: Workshop, path: Path) -> list[Trainee]:
                 first_name=trainee.given_names,
                 email=trainee.email or None,
             )
-    kept = {t.id: t for t in load_roster(workshop)}
-    kept.update({t.id: t for t in trainees})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for trainee in sorted(kept.values(), key=lambda t: t.id):
-        writer.writerow([trainee.id, trainee.full_name, trainee.unit, trainee.email])
-    atomic.write_text(workshop.root / ROSTER_FILE, out.getvalue())
+    kept = {trainee.id: trainee for trainee in load_roster(workshop)}
+    kept.update({trainee.id: trainee for trainee in trainees})
+    rows = [[p.id, p.full_name, p.unit, p.email] for p in sorted(kept.values(), key=lambda p: p.id)]
+    atomic.write_text(workshop.root / ROSTER_FILE, csv_text(COLUMNS, rows))
     return trainees
 
 
 def load_roster(workshop: Workshop) -> list[Trainee]:
-    """The roster kept by :func:`import_roster` (empty when none was imported)."""
+    """The roster kept by :func:`import_roster` (empty when none was imported).
+
+    A damaged copy is one clear error naming the file, never a traceback.
+    """
     path = workshop.root / ROSTER_FILE
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [
-            Trainee(row["id"], row["full_name"], row["unit"], row["email"])
-            for row in csv.DictReader(handle)
-        ]
+    try:
+        return read_roster(path)
+    except InputError as exc:
+        raise InputError(
+            f"the workshop's roster copy is damaged ({exc.problem}): import the roster again",
+            file=path,
+            row=exc.row,
+            problem_vi=t("grading.roster_damaged", "vi", problem=exc.problem_vi or exc.problem),
+        ) from None

@@ -3,20 +3,39 @@
 Scores come from nbgrader's gradebook (so manual grades given in the formgrader
 count); statuses, skills and per-test outcomes from cadrelab's records; names
 and units from the roster.  A trainee on the roster who has not submitted an
-assignment that was released appears with the status ``missing``.
+assignment that was released appears with the status ``missing``, or ``refused``
+when collect refused the only submission proven to be theirs.  One record that
+cannot be read or does not match the gradebook gives that trainee the status
+``record_error`` and leaves everyone else's rows as they are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from cadrelab.grading import grade_records as results
+from cadrelab.grading import intake
+from cadrelab.grading.intake import Outcome
 from cadrelab.grading.roster import load_roster
 from cadrelab.grading.workshop import Workshop
 
 MISSING = "missing"
+REFUSED = "refused"
+RECORD_ERROR = "record_error"
+# Statuses of the class tables that are not grading statuses (grade_records.Status).
+CLASS_STATUSES = (MISSING, REFUSED, RECORD_ERROR)
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """A trainee's record that could not be used, and why (for the trainer)."""
+
+    student: str
+    assignment: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,7 @@ class ClassResults:
     submissions: pd.DataFrame
     items: pd.DataFrame
     assignments: list[str]
+    intake: list[Outcome] = field(default_factory=list)
 
 
 SUBMISSION_COLUMNS = [
@@ -52,6 +72,26 @@ ITEM_COLUMNS = [
 ]
 
 
+def load_records(
+    results_dir: Path, assignment: str | None = None
+) -> tuple[list[results.SubmissionResult], list[RecordProblem]]:
+    """Every grading record, and a problem for each one that cannot be read."""
+    folders = (
+        [results_dir / assignment]
+        if assignment
+        else sorted(p for p in results_dir.glob("*") if p.is_dir())
+    )
+    records, problems = [], []
+    for folder in folders:
+        for path in sorted(folder.glob("*.json")):
+            record = results.load(path)
+            if record is None or (record.student, record.assignment) != (path.stem, folder.name):
+                problems.append(RecordProblem(path.stem, folder.name, "unreadable record"))
+            else:
+                records.append(record)
+    return records, problems
+
+
 def load_class(workshop: Workshop) -> ClassResults:
     roster = {t.id: t for t in load_roster(workshop)}
     released = (
@@ -59,39 +99,64 @@ def load_class(workshop: Workshop) -> ClassResults:
         if workshop.release_dir.is_dir()
         else []
     )
-    records = results.load_all(workshop.results_dir)
+    records, problems = load_records(workshop.results_dir)
     submissions, items = [], []
     seen = set()
     with workshop.gradebook() as gradebook:
         students = {s.id: s for s in gradebook.students}
         for record in records:
+            try:  # one record that disagrees with the gradebook never stops the class
+                row = _submission_row(gradebook, record, roster, students)
+                record_items = _item_rows(gradebook, record)
+            except Exception as exc:
+                problems.append(
+                    RecordProblem(record.student, record.assignment, type(exc).__name__)
+                )
+                continue
             seen.add((record.student, record.assignment))
-            submissions.append(_submission_row(gradebook, record, roster, students))
-            items.extend(_item_rows(gradebook, record))
+            submissions.append(row)
+            items.extend(record_items)
+    for problem in problems:
+        if (problem.student, problem.assignment) not in seen:
+            seen.add((problem.student, problem.assignment))
+            submissions.append(
+                _placeholder(
+                    roster, problem.student, problem.assignment, RECORD_ERROR, RECORD_ERROR
+                )
+            )
+    outcomes = intake.load_outcomes(workshop)
+    for outcome in outcomes:
+        key = (outcome.trainee, outcome.assignment)
+        if outcome.refused and outcome.proven and key not in seen:
+            seen.add(key)
+            submissions.append(_placeholder(roster, *key, REFUSED, outcome.code))
     for assignment in released:
         for student in sorted(roster):
             if (student, assignment) not in seen:
-                trainee = roster[student]
-                submissions.append(
-                    [
-                        student,
-                        trainee.full_name,
-                        trainee.unit,
-                        assignment,
-                        MISSING,
-                        0.0,
-                        float("nan"),
-                        float("nan"),
-                        False,
-                        "",
-                        "",
-                    ]
-                )
+                submissions.append(_placeholder(roster, student, assignment, MISSING, ""))
     frame = pd.DataFrame(submissions, columns=SUBMISSION_COLUMNS)
     frame = frame.sort_values(["assignment", "student"], ignore_index=True)
     item_frame = pd.DataFrame(items, columns=ITEM_COLUMNS)
     assignments = sorted(set(released) | set(frame["assignment"]))
-    return ClassResults(frame, item_frame, assignments)
+    return ClassResults(frame, item_frame, assignments, outcomes)
+
+
+def _placeholder(roster: dict, student: str, assignment: str, status: str, notes: str) -> list:
+    """A row for a trainee without a usable graded submission of ``assignment``."""
+    trainee = roster.get(student)
+    return [
+        student,
+        trainee.full_name if trainee else "",
+        trainee.unit if trainee else "",
+        assignment,
+        status,
+        0.0,
+        float("nan"),
+        float("nan"),
+        False,
+        "",
+        notes,
+    ]
 
 
 def _submission_row(

@@ -1,0 +1,25 @@
+"""Words for status and note codes on pages and in exports, whatever code a record holds.
+
+A record written by a newer grader, or damaged, may carry a code the catalogue has
+no words for: it is then shown as the code itself rather than stopping the report
+or the feedback of the whole class.
+"""
+
+from __future__ import annotations
+
+from cadrelab.i18n import Lang, catalogue, t
+
+
+def _known(key: str, lang: Lang | None, fallback: str, **values: object) -> str:
+    return t(key, lang, **values) if key in catalogue() else fallback
+
+
+def status_label(status: str, lang: Lang | None = None) -> str:
+    return _known(f"grading.status.{status}", lang, status)
+
+
+def note_label(code: str, lang: Lang | None = None) -> str:
+    """A grading note's short label, or an intake refusal's (its message without details)."""
+    if f"grading.label.{code}" in catalogue():
+        return t(f"grading.label.{code}", lang)
+    return _known(f"grading.intake.{code}", lang, code, name="…")
