@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cadrelab.errors import InputError
-from cadrelab.grading import intake, submission_codes
+from cadrelab.grading import defences, intake, submission_codes
 from cadrelab.grading.intake import Refused
 from cadrelab.grading.submission_zips import check_zip, unpack_zip
 from cadrelab.i18n import t
@@ -54,12 +54,14 @@ def test_registry_names_a_message_a_label_and_a_fixture_for_every_defence():
     kinds = {**hostile_intake.ZIP_KINDS, **hostile_intake.INBOUND_KINDS}
     named = set()
     for code, defence in intake.DEFENCES.items():
-        assert defence.message_key == f"grading.intake.{code}"
+        assert defences.DEFENCES[code] is defence, "one registry for every defence"
+        assert defence.message_key == f"grading.label.{code}" and defence.status is None
         for lang in ("vi", "en"):
-            assert "{" not in t(defence.message_key, lang, name="x")
-            assert t(f"grading.label.{code}", lang)
-        vietnamese = t(defence.message_key, "vi", name="x")
-        assert vietnamese != t(defence.message_key, "en", name="x") and not vietnamese.isascii()
+            assert "{" not in t(f"grading.intake.{code}", lang, name="x")
+            assert t(defence.message_key, lang)
+        vietnamese = t(f"grading.intake.{code}", "vi", name="x")
+        assert vietnamese != t(f"grading.intake.{code}", "en", name="x")
+        assert not vietnamese.isascii()
         assert defence.fixtures, code
         for fixture in defence.fixtures:
             assert kinds[fixture][0] == code, fixture

@@ -1,8 +1,10 @@
 """What happens to a submission on its way in: the intake defences, and what collect remembers.
 
-Every way a zip or an exchange folder can be refused is one :class:`Defence` in
-:data:`DEFENCES` (its code, whether it marks tampering, what the trainee and the
-trainer see, its message key, its fixtures in ``graders/fixtures/hostile_intake.py``).
+Every way a zip or an exchange folder can be refused is one defence in
+:data:`DEFENCES`, registered with the grader's own in :mod:`cadrelab.grading.defences`
+(its code, whether it marks tampering, what the trainee and the trainer see, its
+label's message key, its fixtures in ``graders/fixtures/hostile_intake.py``); the
+message passed on to the trainee is ``grading.intake.<code>``.
 A refusal is raised as :class:`Refused` by the code that finds it and becomes one
 :class:`Outcome`, kept in the workshop's state with the outcomes of the other
 submissions, so ``collect`` goes on for everyone else and the class report lists it.
@@ -30,27 +32,22 @@ from pathlib import Path
 
 from cadrelab import atomic
 from cadrelab.errors import InputError
+from cadrelab.grading.defences import Defence, register
 from cadrelab.grading.escaping import visible
 from cadrelab.grading.workshop import Workshop
 from cadrelab.i18n import Lang, t
 
-# What a refused trainee and the trainer see, for most defences.
+# What a refused trainee and the trainer see, for every intake defence.
 NOTHING_COLLECTED = "nothing collected; the trainer passes on the message; the trainee packs again"
 LISTED = "collect's error line and the report's refused-submissions table, with the message"
 
 
-@dataclass(frozen=True)
-class Defence:
-    code: str
-    tampering: bool
-    trainee_sees: str
-    trainer_sees: str
-    message_key: str
-    fixtures: tuple[str, ...]
-
-
 def _defence(code: str, tampering: bool, *fixtures: str) -> Defence:
-    return Defence(code, tampering, NOTHING_COLLECTED, LISTED, f"grading.intake.{code}", fixtures)
+    """An intake defence: no grading status (nothing is graded), its label as message key;
+    the message passed on to the trainee is ``grading.intake.<code>``."""
+    return Defence(
+        code, tampering, None, NOTHING_COLLECTED, LISTED, f"grading.label.{code}", fixtures
+    )
 
 
 DEFENCES: dict[str, Defence] = {
@@ -111,6 +108,7 @@ DEFENCES: dict[str, Defence] = {
         _defence("future_time", True, "inbound_future_time"),
     )
 }
+register(*DEFENCES.values())
 # Outcomes that are not refusals.
 COLLECTED, OLDER, UNCHANGED = "collected", "older", "unchanged"
 ZIP, EXCHANGE = "zip", "exchange"

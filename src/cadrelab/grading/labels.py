@@ -19,7 +19,5 @@ def status_label(status: str, lang: Lang | None = None) -> str:
 
 
 def note_label(code: str, lang: Lang | None = None) -> str:
-    """A grading note's short label, or an intake refusal's (its message without details)."""
-    if f"grading.label.{code}" in catalogue():
-        return t(f"grading.label.{code}", lang)
-    return _known(f"grading.intake.{code}", lang, code, name="…")
+    """The short label of a defence's code (grading notes and intake refusals alike)."""
+    return _known(f"grading.label.{code}", lang, code)
