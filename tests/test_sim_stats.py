@@ -85,3 +85,50 @@ def test_servers_for_wait() -> None:
 def test_unstable_queues_are_refused(call) -> None:
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, 1.0, 0.999, 1.0, 0.998],
+        [0.0, 0.01, 0.0, 0.002],
+        [0.5, 0.9, 0.99, 0.2],
+        [0.97, 0.99],
+    ],
+)
+def test_rate_intervals_stay_inside_zero_and_one(values) -> None:
+    est = stats.estimate(values, rate=True)
+    assert 0.0 <= est.low <= est.mean <= est.high <= 1.0
+    raw = stats.estimate(values)
+    assert raw.high > 1.0 or raw.low < 0.0 or values == [0.5, 0.9, 0.99, 0.2]
+
+
+def test_wilson_type_interval_tends_to_the_t_interval_away_from_the_bounds() -> None:
+    rng = np.random.default_rng(2)
+    values = rng.normal(0.5, 0.02, 50)
+    bounded, plain = stats.estimate(values, rate=True), stats.estimate(values)
+    assert bounded.low == pytest.approx(plain.low, abs=2e-4)
+    assert bounded.high == pytest.approx(plain.high, abs=2e-4)
+
+
+def test_all_replications_equal_give_a_single_value() -> None:
+    est = stats.estimate([1.0, 1.0, 1.0], rate=True)
+    assert (est.low, est.mean, est.high) == (1.0, 1.0, 1.0)
+
+
+def test_intervals_of_times_and_counts_are_cut_at_zero() -> None:
+    est = stats.estimate([0.0, 0.0, 3.0], lowest=0.0)
+    assert est.low == 0.0 and est.high > 3.0
+
+
+def test_reported_rate_intervals_are_bounded_in_a_run() -> None:
+    from cadrelab.sim import run_scenario
+    from tests.sim_helpers import scenario, textbook
+
+    results = run_scenario(scenario(textbook(3, 0.5, horizon_days=20, replications=4)))
+    for key in results.keys:
+        est = results.estimate(key)
+        if key[2] in ("on_time_rate", "utilization") and est.n >= 2:
+            assert 0.0 <= est.low <= est.high <= 1.0, key
+        if not np.isnan(est.low):
+            assert est.low >= 0.0, key

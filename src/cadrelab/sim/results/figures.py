@@ -21,8 +21,9 @@ steps that entered a queue after it, and working time after it.
   ``at_commune_working_days`` the rest.
 * ``late_per_working_day``: dossiers late (finished after the due day, or
   unfinished and past it), split into ``late_outside_per_working_day`` — those whose
-  time outside alone exceeded their deadline, late whatever the commune did — and
-  ``late_at_commune_per_working_day``, the others.
+  time outside alone exceeded their deadline, late whatever the commune did, and those
+  still outside past their due day at the end — and ``late_at_commune_per_working_day``,
+  the others.
 * ``counter_wait_minutes`` (overall): wait of in-person citizens before their
   first step.
 
@@ -169,6 +170,14 @@ def outside_days(records: Records, clock: Clock) -> np.ndarray:
     return np.where(outside & ~np.isnan(records.ready), gone, 0.0).sum(axis=1)
 
 
+def _outside_now(records: Records) -> np.ndarray:
+    """Per dossier: its latest step reached is outside the commune (it is there at the end)."""
+    reached = ~np.isnan(records.ready)
+    latest = np.where(reached.any(axis=1), reached.shape[1] - 1 - np.argmax(reached[:, ::-1], 1), 0)
+    station = records.dossiers.roles[np.arange(len(latest)), latest]
+    return station >= records.desks
+
+
 def _procedure_figures(scenario: Scenario, clock: Clock, records: Records) -> dict[Key, float]:
     dossiers = records.dossiers
     measured = dossiers.arrival >= clock.warmup
@@ -179,7 +188,7 @@ def _procedure_figures(scenario: Scenario, clock: Clock, records: Records) -> di
     lead = clock.lead_days(dossiers.arrival, finish)
     outside = outside_days(records, clock)
     allowed = clock.working_positions(dossiers.due) - clock.working_positions(dossiers.arrival)
-    late_outside = late & (outside >= allowed)
+    late_outside = late & ((outside >= allowed) | (~finished & _outside_now(records)))
     at_commune = np.maximum(lead - outside, 0.0)
     days = max(clock.measured_working_days, 1)
     n = len(scenario.procedures)
