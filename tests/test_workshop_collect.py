@@ -56,6 +56,7 @@ ROSTER = (
     + [kind_trainee(kind) for kind in hostile_intake.ZIP_KINDS]
     + [kind_trainee(kind) for kind in hostile_intake.INBOUND_KINDS]
     + ["hv-replay", "hv-victim", "hv-attacker", "hv-clock", "hv-stop", "hv-kill", OTHER_USER]
+    + [f"hv-m{n:02d}" for n in range(20)]
     + ([ME] if TRAINEE_ID_PATTERN.fullmatch(ME) else [])
 )
 
@@ -320,3 +321,27 @@ def test_an_interrupted_collect_leaves_the_old_submission_and_nothing_a_rerun_tr
     assert outcomes == {"moi.zip": intake.COLLECTED}
     assert _leftovers(workshop) == []
     assert b"m\\u1edbi" in _notebook(workshop, trainee)
+
+
+def test_memory_stays_bounded_whatever_the_number_of_zips(room, tmp_path):
+    """Twenty zips of a megabyte each: collect holds one file's chunk at a time, not the zips."""
+    import random
+    import tracemalloc
+
+    workshop, work = room
+    noise = random.Random(11)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for n in range(20):
+        trainee = f"hv-m{n:02d}"
+        folder = shutil.copytree(work, tmp_path / trainee / ASSIGNMENT)
+        (folder / "du-lieu.bin").write_bytes(noise.randbytes(1 << 20))
+        maker(workshop, folder, trainee, GOOD[0]).good_zip(usb / f"{trainee}.zip")
+    tracemalloc.start()
+    try:
+        outcomes = collect(workshop, usb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sorted(_zip_codes(outcomes).values()) == [intake.COLLECTED] * 20
+    assert peak < 8 << 20, f"peak {peak / 2**20:.1f} MB for 20 MB of zips"

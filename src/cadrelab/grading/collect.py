@@ -103,7 +103,7 @@ def collect_zips(workshop: Workshop, folder: Path) -> list[Outcome]:
             try:
                 candidate = check_zip(path, *checks)
             except Refused as exc:
-                book.add(path, exc.code, exc.trainee, "", exc.proven, exc.detail)
+                book.add(path, exc.code, exc.trainee, exc.assignment, exc.proven, exc.detail)
                 continue
             seen = receipts.receive(
                 candidate.key, candidate.trainee, candidate.assignment, book.run_time

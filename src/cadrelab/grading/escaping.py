@@ -61,7 +61,7 @@ def csv_uncell(text: str) -> str:
 def csv_text(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
     """A whole CSV document with every cell passed through :func:`csv_cell`."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180: CR and LF quoted in cells
     writer.writerow([csv_cell(cell) for cell in header])
     for row in rows:
         writer.writerow([csv_cell(cell) for cell in row])

@@ -124,6 +124,7 @@ class Refused(Exception):
         self.detail = visible(detail)
         self.trainee = ""  # who the submission names, once its manifest or folder name is read
         self.proven = False  # whether that was proven (a valid signature, the folder's owner)
+        self.assignment = ""  # the assignment it names, when read
         super().__init__(f"{code}: {self.detail}" if self.detail else code)
 
 

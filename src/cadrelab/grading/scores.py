@@ -127,7 +127,12 @@ def load_class(workshop: Workshop) -> ClassResults:
     outcomes = intake.load_outcomes(workshop)
     for outcome in outcomes:
         key = (outcome.trainee, outcome.assignment)
-        if outcome.refused and outcome.proven and key not in seen:
+        if (
+            outcome.refused
+            and outcome.proven
+            and outcome.assignment in released
+            and key not in seen
+        ):
             seen.add(key)
             submissions.append(_placeholder(roster, *key, REFUSED, outcome.code))
     for assignment in released:

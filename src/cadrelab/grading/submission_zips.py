@@ -330,7 +330,7 @@ def _verified(
         manifest = _read_manifest(archive)
         claimed = manifest["trainee"]
         if not submission_codes.verify(manifest, secret):
-            raise _naming(Refused("bad_signature", claimed), claimed, proven=False)
+            raise _naming(Refused("bad_signature", claimed), manifest, proven=False)
         try:
             members = _check_members(archive)
             if manifest["assignment"] not in assignments:
@@ -343,7 +343,7 @@ def _verified(
             if extra:
                 raise Refused("files_mismatch", extra[0])
         except Refused as exc:
-            raise _naming(exc, claimed, proven=True) from None
+            raise _naming(exc, manifest, proven=True) from None
         candidate = Candidate(
             path,
             normalise_trainee_id(claimed),
@@ -354,8 +354,10 @@ def _verified(
         yield archive, manifest, [i for i in members if i.filename != MANIFEST], candidate
 
 
-def _naming(refusal: Refused, trainee: str, proven: bool) -> Refused:
-    refusal.trainee, refusal.proven = trainee, proven
+def _naming(refusal: Refused, manifest: dict, proven: bool) -> Refused:
+    """The refusal with who and what the manifest names (``proven``: the signature held)."""
+    refusal.trainee, refusal.assignment = manifest["trainee"], manifest["assignment"]
+    refusal.proven = proven
     return refusal
 
 
