@@ -219,6 +219,8 @@ def _encode_pandas(value: Any, sub: Callable[[object], Any]) -> Any:
         return {"$": "timestamp", "v": value.isoformat()}
     if isinstance(value, pd.Timedelta):
         return {"$": "pdtimedelta", "v": int(value.value)}
+    if isinstance(value, pd.Period):
+        return {"$": "period", "v": str(value), "freq": value.freqstr}
     if isinstance(value, pd.MultiIndex):
         return {
             "$": "multiindex",
@@ -283,7 +285,7 @@ PANDAS_DTYPE = re.compile(
     r"^(?:u?int(?:8|16|32|64)|U?Int(?:8|16|32|64)|float(?:32|64)|Float(?:32|64)|bool|boolean"
     r"|object|str|string|category|complex(?:64|128)"
     r"|(?:datetime|timedelta)64\[(?:s|ms|us|ns)\](?:, [A-Za-z_/+\-0-9]{1,40})?"
-    r"|datetime64\[(?:s|ms|us|ns), [A-Za-z_/+\-0-9]{1,40}\])$"
+    r"|datetime64\[(?:s|ms|us|ns), [A-Za-z_/+\-0-9]{1,40}\]|period\[[A-Za-z0-9-]{1,12}\])$"
 )
 DECIMAL_TEXT = re.compile(
     r"^[+-]?(?:(?:\d{1,400}(?:\.\d{0,400})?|\.\d{1,400})(?:[eE][+-]?\d{1,4})?"
@@ -308,6 +310,7 @@ TAG_FIELDS: dict[str, dict[str, str]] = {
     "timestamp": {"v": "text"},
     "timedelta": {"v": "ints"},
     "pdtimedelta": {"v": "int"},
+    "period": {"v": "text", "freq": "text"},
     "npscalar": {"dtype": "numpy_dtype", "v": "value"},
     "ndarray": {"dtype": "numpy_dtype", "shape": "ints", "v": "values"},
     "module": {"name": "text"},
@@ -604,6 +607,11 @@ class _Decoder:
         import pandas as pd
 
         return pd.Timedelta(_int(data["v"]), unit="ns")
+
+    def _tag_period(self, data: dict, depth: int) -> Any:
+        import pandas as pd
+
+        return pd.Period(_text(data["v"]), freq=_text(data["freq"]))
 
     def _tag_index(self, data: dict, depth: int) -> Any:
         import pandas as pd
