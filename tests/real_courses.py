@@ -38,7 +38,7 @@ def solutions(source_notebook: dict) -> dict[str, str]:
         meta = nbgrader_metadata(cell)
         if meta.get("solution"):
             lines = cell_source(cell).splitlines()
-            found[meta["grade_id"]] = "\n".join(l for l in lines if not SOLUTION_MARKER.match(l))
+            found[meta["grade_id"]] = "\n".join(x for x in lines if not SOLUTION_MARKER.match(x))
     return found
 
 
