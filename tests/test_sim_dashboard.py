@@ -17,8 +17,9 @@ from cadrelab.sim.dashboard import (
     dashboard_command,
     dashboard_url,
 )
-from cadrelab.widgets.scenario_panel import ScenarioPanel, scenario_files
+from cadrelab.widgets.scenario_panel import FIGURES, ScenarioPanel, scenario_files
 from tests.sim_helpers import SIMULATIONS
+from tests.test_sim_optimise import single_role
 
 SHORT = {"horizon": 60, "replications": 3}
 
@@ -250,3 +251,27 @@ def test_cli_says_when_voila_is_missing(monkeypatch, capsys) -> None:
     )
     assert main(["sim", "dashboard", "--no-browser"]) == 2
     assert "cadrelab[dashboard]" in capsys.readouterr().err
+
+
+def test_the_day_tab_draws_one_animated_day(panel: ScenarioPanel) -> None:
+    fresh(panel)
+    assert panel.run(), panel.message.value
+    assert panel.day.value == b"", "drawn only when the tab is opened"
+    panel.figure_tabs.selected_index = len(FIGURES)
+    assert panel.day.value.startswith(b"GIF89a")
+    assert "Ngày" in panel.day_note.value
+    panel.load("baseline.yaml")
+    assert panel.day.value == b""
+
+
+def test_the_search_finds_the_smallest_roster_from_the_panel(tmp_path) -> None:
+    (tmp_path / "desk.yaml").write_text(yaml.safe_dump(single_role()), encoding="utf-8")
+    search_panel = ScenarioPanel(folder=tmp_path, base_file="desk.yaml")
+    search_panel.target.value = "roles.desk.wait_minutes <= 3"
+    search_panel.combine.value = ""
+    assert search_panel.search(), search_panel.search_result.value
+    assert search_panel.found.best.officers == 7
+    assert "7 cán bộ" in search_panel.search_result.value
+    search_panel.target.value = "roles.desk.waiting >= 1"
+    assert not search_panel.search()
+    assert "cadrelab-error" in search_panel.search_result.value

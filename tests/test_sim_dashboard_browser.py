@@ -69,6 +69,17 @@ def test_dashboard_runs_changes_staff_and_shows_new_figures(tmp_path) -> None:
 
         page.get_by_role("tab", name="Mức bận").click()
         expect(page.locator(".cadrelab-dashboard img").nth(2)).to_be_visible()
+
+        # one simulated day, drawn from the run's records when its tab is opened
+        page.get_by_role("tab", name="Một ngày").click()
+        day = page.locator("img.cadrelab-day")
+        expect(day).to_be_visible(timeout=SECONDS)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('img.cadrelab-day');"
+            " return i && i.complete && i.naturalWidth > 300; }",
+            timeout=SECONDS,
+        )
+        expect(page.locator(".cadrelab-dashboard")).to_contain_text("mỗi khung hình 20 phút")
         shot = screenshot(page, "sim-dashboard")
     assert shot.stat().st_size > 30_000
 

@@ -119,7 +119,9 @@ def _concurrent(
                 holders = [
                     j
                     for j in range(seats)
-                    if not vacant[start + j] and units[post[start + j]] == unit and j != i
+                    if not vacant[start + j]
+                    and units[post[start + j]] == unit
+                    and post[start + j] != post[start + i]  # never a post concurrent with itself
                 ]
                 if holders:
                     chosen = min(holders, key=lambda j: (len(held.get(j, [])), j))

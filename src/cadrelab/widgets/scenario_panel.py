@@ -7,8 +7,11 @@ A planner picks a scenario from ``simulations/``, ticks who works and which
 roles each officer holds (the staff–role matrix; kiêm nhiệm roles follow the
 officer's own), sets the demand, and runs it.  The run is paired with a base
 scenario (same seed, horizon and replications, so the same citizens): key
-figures with 95% intervals, the paired differences, the planners' figures, and
-download links for the results and the changed scenario as YAML.
+figures with 95% intervals, the paired differences, the planners' figures, one
+simulated day to watch (drawn when its tab is opened), and download links for the
+results and the changed scenario as YAML.  The staffing search
+(:mod:`cadrelab.sim.experiments.optimise`, as ``cadrelab sim optimise``) looks for the
+fewest officers meeting a target, starting from the scenario on screen.
 
 Everything a person does is a method or a widget attribute here, so tests drive
 the panel without a browser.  A change the model cannot take (a role no one
@@ -33,7 +36,8 @@ import pandas as pd
 from cadrelab.content import simulations_dir
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
-from cadrelab.sim.presentation import charts
+from cadrelab.sim.experiments import optimise
+from cadrelab.sim.presentation import animation, charts
 from cadrelab.sim.presentation.report import figure_label, number, role_name, shown, significant
 from cadrelab.sim.results.metrics import KEY_FIGURES
 from cadrelab.sim.results.replications import Comparison, Progress, Results, compare, run_scenario
@@ -254,8 +258,33 @@ class ScenarioPanel:
         self.figures = {
             key: w.Image(format="png", layout=w.Layout(max_width="100%")) for key in FIGURES
         }
-        self.figure_tabs = w.Tab(children=list(self.figures.values()))
-        self.figure_tabs.titles = tuple(t(f"dashboard.figure.{key}") for key in FIGURES)
+        self.day = w.Image(format="gif", layout=w.Layout(max_width="100%"))
+        self.day.add_class("cadrelab-day")
+        self.day_note = w.HTML()
+        self.figure_tabs = w.Tab(
+            children=[*self.figures.values(), w.VBox([self.day_note, self.day])]
+        )
+        self.figure_tabs.titles = (
+            *(t(f"dashboard.figure.{key}") for key in FIGURES),
+            t("dashboard.figure.day"),
+        )
+        self.figure_tabs.observe(lambda _: self._show_day(), names="selected_index")
+        self.target = w.Text(
+            value="overall.on_time_rate >= 0.95",
+            description=t("dashboard.search.target"),
+            style=_WIDE,
+        )
+        self.max_officers = w.BoundedIntText(
+            value=30, min=1, max=200, description=t("dashboard.search.max_officers"), style=_WIDE
+        )
+        self.combine = w.Text(
+            value="reception+return", description=t("dashboard.search.combine"), style=_WIDE
+        )
+        self.search_button = w.Button(description=t("dashboard.search.run"), icon="search")
+        self.search_button.add_class("cadrelab-search")
+        self.search_result = w.HTML()
+        self.search_result.add_class("cadrelab-search-result")
+        self.search_button.on_click(lambda _: self.search())
         self.downloads = w.HTML()
         self.downloads.add_class("cadrelab-downloads")
         self.matrix_box = w.VBox()
@@ -263,6 +292,7 @@ class ScenarioPanel:
         self.scenario: Scenario | None = None
         self.matrix: StaffMatrix | None = None
         self.results: Results | None = None
+        self.found: optimise.Search | None = None
         self.base_results: Results | None = None
         self.comparison: Comparison | None = None
         self._base_cache: dict[tuple, Results] = {}
@@ -365,6 +395,36 @@ class ScenarioPanel:
         )
         return True
 
+    def search(self) -> bool:
+        """The fewest officers meeting the target, from the scenario on screen (its horizon and
+        seed; three first-stage replications).  False, with the message shown, on bad input."""
+        self.search_result.value = _text(t("dashboard.search.running"))
+        self.search_button.disabled = True
+        try:
+            edited = self.edited_scenario()
+            target = optimise.parse_target(self.target.value, edited)
+            combine = optimise.parse_combinations(
+                [text for text in self.combine.value.split(",") if text.strip()], edited
+            )
+            self.found = optimise.search(
+                edited,
+                target,
+                max_officers=int(self.max_officers.value),
+                combine=combine,
+                replications=3,
+            )
+        except InputError as exc:
+            self.found = None
+            self.search_result.value = _error_box(exc)
+            return False
+        finally:
+            self.search_button.disabled = False
+        self.search_result.value = (
+            "<pre class='cadrelab-search-report' style='font-size:12px'>"
+            f"{html.escape(optimise.report(self.found, 'vi'))}</pre>"
+        )
+        return True
+
     def kpi(self) -> dict[str, float]:
         """Means of the key figures of the last run (for tests and for reading in code)."""
         if self.results is None:
@@ -423,7 +483,21 @@ class ScenarioPanel:
             ],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
-        root = w.VBox([title, w.HBox([controls, output])])
+        search = w.VBox(
+            [
+                w.HTML(
+                    f"<b>{html.escape(t('dashboard.search.title'))}</b>"
+                    f"<div style='font-size:12px;color:#444'>"
+                    f"{html.escape(t('dashboard.search.help'))}</div>"
+                ),
+                self.target,
+                self.combine,
+                self.max_officers,
+                self.search_button,
+                self.search_result,
+            ]
+        )
+        root = w.VBox([title, w.HBox([controls, output]), search])
         root.add_class("cadrelab-dashboard")
         return root
 
@@ -446,8 +520,22 @@ class ScenarioPanel:
         self.results = self.base_results = self.comparison = None
         self.summary.value = ""
         self.downloads.value = ""
-        for image in self.figures.values():
+        for image in (*self.figures.values(), self.day):
             image.value = b""
+        self.day_note.value = ""
+
+    def _show_day(self) -> None:
+        """Draw the animated day the first time its tab is opened after a run."""
+        if self.figure_tabs.selected_index != len(FIGURES) or self.results is None:
+            return
+        if not self.day.value:
+            self.day_note.value = _text(t("dashboard.day.drawing"), size=12)
+            states_day = animation.busiest_day(self.results)
+            self.day.value = animation.day_gif(self.results, day=states_day)
+            self.day_note.value = _text(
+                t("dashboard.day.note", day=states_day + 1, name=self.results.scenario.name),
+                size=12,
+            )
 
     def _show_online_note(self) -> None:
         if self.scenario is None:
