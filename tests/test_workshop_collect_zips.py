@@ -234,3 +234,14 @@ def test_zips_without_the_trainees_code_are_never_accepted(members, signing, see
             return  # zipfile itself refuses to write some names; nothing to collect
         with pytest.raises(Refused):
             check_zip(path, *CHECKS)
+
+
+def test_the_threat_model_lists_every_intake_defence_in_both_languages():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "workshop.md").read_text(
+        encoding="utf-8"
+    )
+    english = text.split("### Threat model: collection and outputs", 1)[1].split("\n### ", 1)[0]
+    vietnamese = text.split("### Mô hình đe dọa: thu bài và dữ liệu xuất ra", 1)[1]
+    vietnamese = vietnamese.split("\n### ", 1)[0]
+    for code in intake.DEFENCES:
+        assert f"`{code}`" in english and f"`{code}`" in vietnamese, code
