@@ -134,12 +134,18 @@ def test_datasets_are_ready(binder_run):
         assert (binder_run["repo"] / "generated" / "default" / name).stat().st_size > 0
 
 
-def test_lab_opens_the_course_index_in_vietnamese(binder_run):
+def test_lab_opens_the_trainee_version_in_vietnamese(binder_run):
     config = (binder_run["home"] / ".jupyter" / "jupyter_server_config.py").read_text(
         encoding="utf-8"
     )
-    assert 'c.LabApp.default_url = "/lab/tree/courses/README.md"' in config
-    assert (binder_run["repo"] / "courses" / "README.md").exists()
+    assert 'c.LabApp.default_url = "/lab/tree/khoa-hoc/README.md"' in config
+    trainee = binder_run["repo"] / "khoa-hoc"
+    assert (trainee / "README.md").exists()
+    exercises = sorted(trainee.glob("*/*/bai-tap.ipynb"))
+    assert exercises
+    for path in exercises:
+        text = path.read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     overrides = json.loads(
         (
             binder_run["venv"] / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
