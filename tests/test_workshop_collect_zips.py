@@ -146,11 +146,26 @@ def _refused_or_original(path: Path, original_key: str, target: Path) -> None:
 PROPERTY = settings(max_examples=150, deadline=None)
 
 
+EXAMPLE_MEMORY = 2 << 20
+
+
 @contextlib.contextmanager
 def _scratch():
     """A fresh folder per example (pytest's tmp_path is shared by all of a test's examples)."""
     with tempfile.TemporaryDirectory(prefix="cadrelab-zip-") as folder:
         yield Path(folder)
+
+
+@contextlib.contextmanager
+def _bounded():
+    """The reader's Python memory for one example stays under :data:`EXAMPLE_MEMORY`."""
+    tracemalloc.start()
+    try:
+        yield
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < EXAMPLE_MEMORY, f"peak {peak} bytes"
 
 
 @PROPERTY
@@ -159,7 +174,7 @@ def test_random_bytes_are_refused(data):
     with _scratch() as folder:
         path = folder / "ngau-nhien.zip"
         path.write_bytes(data)
-        with pytest.raises(Refused):
+        with _bounded(), pytest.raises(Refused):
             check_zip(path, *CHECKS)
 
 
@@ -179,7 +194,8 @@ def test_damaged_signed_zips_are_refused_or_exactly_the_original(edits, cut):
             data = data[: int(cut * len(data))]
         damaged = folder / "hong.zip"
         damaged.write_bytes(bytes(data))
-        _refused_or_original(damaged, key, folder / "ra")
+        with _bounded():
+            _refused_or_original(damaged, key, folder / "ra")
 
 
 NAMES = st.lists(
@@ -232,7 +248,7 @@ def test_zips_without_the_trainees_code_are_never_accepted(members, signing, see
             hostile_intake.write_zip(path, manifest, files, tweak)
         except (ValueError, OSError):
             return  # zipfile itself refuses to write some names; nothing to collect
-        with pytest.raises(Refused):
+        with _bounded(), pytest.raises(Refused):
             check_zip(path, *CHECKS)
 
 
