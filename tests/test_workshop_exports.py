@@ -149,3 +149,30 @@ def test_a_written_answer_still_reads_as_written():
     page = markdown2html(markdown_answer_safe("**Đúng hạn** & <b>trễ</b> [1] `x`"))
     assert "<strong>Đúng hạn</strong>" in page
     assert "&lt;b&gt;trễ&lt;/b&gt;" in page and "[1]" in page and "`x`" in page
+
+
+def test_a_feedback_page_names_every_defence_that_fired_and_escapes_trainee_text():
+    from cadrelab.grading.feedback import Grades, render_notebook
+    from cadrelab.grading.grade_records import NotebookResult, Status, SubmissionResult, TestResult
+    from cadrelab.grading.labels import note_label
+
+    graded = NotebookResult(
+        name="so-theo-doi",
+        status=Status.CRASHED,
+        notes=[{"code": "memory", "grade_id": ""}, {"code": "no_such_code"}, "not a note"],
+        tests=[TestResult("kiem-tra", 2.0, 0.0, False, "<script>x</script>", [], "Kỹ năng")],
+    )
+    record = SubmissionResult("hv001", "bai", "hash", "2025-03-05 02:00:00.000000 UTC", [graded])
+    grades = Grades('<img src=x onerror=alert(1)> "Lê"', 0.0, 2.0, False, {})
+    notebook = {
+        "cells": [
+            7,
+            {"cell_type": "markdown", "source": "<script>alert(1)</script>", "metadata": {}},
+            {"cell_type": "code", "source": "print(1)", "metadata": {}, "outputs": ["x", {}]},
+        ]
+    }
+    page = render_notebook("bai", notebook, graded, record, grades)
+    assert note_label("memory") in page and "no_such_code" not in page
+    assert "05/03/2025 09:00" in page, "the time in Vietnam"
+    assert runs_nothing(page, SAFE_TAGS | {"html", "head", "meta", "title", "style", "body",
+                                           "header", "main", "div", "span", "img"})  # fmt: skip

@@ -68,13 +68,11 @@ def csv_text(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(
-    path: Path, header: Iterable[object], rows: Iterable[Iterable[object]], excel: bool = True
-) -> None:
-    """Write a CSV in one step; ``excel`` adds the byte-order mark Excel needs for Vietnamese."""
+def write_csv(path: Path, header: Iterable[object], rows: Iterable[Iterable[object]]) -> None:
+    """Write a CSV in one step, with the byte-order mark Excel needs to read Vietnamese."""
     text = csv_text(header, rows)
     try:
-        atomic.write_text(path, ("\ufeff" if excel else "") + text)
+        atomic.write_text(path, "\ufeff" + text)
     except OSError as exc:
         raise InputError(f"cannot write the file ({exc.strerror})", file=path) from None
 

@@ -27,11 +27,12 @@ from cadrelab import atomic
 from cadrelab.data.seeds import normalise_trainee_id
 from cadrelab.errors import InputError
 from cadrelab.grading import render
+from cadrelab.grading.defences import DEFENCES
 from cadrelab.grading.escaping import html_text
 from cadrelab.grading.exchange import folder_time
 from cadrelab.grading.grade_records import NotebookResult, SubmissionResult, TestResult
 from cadrelab.grading.judge import hidden_lines, visible_source
-from cadrelab.grading.labels import status_label
+from cadrelab.grading.labels import note_sentence, status_label
 from cadrelab.grading.rebuild import cell_source, nbgrader_metadata
 from cadrelab.grading.scores import RecordProblem, load_records
 from cadrelab.grading.workshop import Workshop
@@ -40,20 +41,6 @@ from cadrelab.i18n import t
 OUTPUT_TEXT_LIMIT = 20_000
 EXCHANGE_KEY_BYTES = 4096
 LOCAL_TIME = "Asia/Ho_Chi_Minh"
-NOTE_CODES = {
-    "restored_deleted",
-    "restored_edited",
-    "metadata_changed",
-    "kernel_hooks_changed",
-    "timed_out",
-    "kernel_died",
-    "memory_limit",
-    "output_truncated",
-    "invalid_json",
-    "missing",
-    "too_large",
-    "unreadable",
-}
 
 
 @dataclass(frozen=True)
@@ -143,9 +130,9 @@ def render_notebook(
         + "</p>",
     ]
     notes = [
-        t(f"grading.note.{note['code']}", grade_id=note.get("grade_id", ""))
+        note_sentence(str(note.get("code")), str(note.get("grade_id") or ""))
         for note in graded.notes
-        if isinstance(note, dict) and note.get("code") in NOTE_CODES
+        if isinstance(note, dict) and note.get("code") in DEFENCES
     ]
     if notes:
         head.append(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from cadrelab.i18n import Lang, catalogue, t
 
 
-def _known(key: str, lang: Lang | None, fallback: str, **values: object) -> str:
-    return t(key, lang, **values) if key in catalogue() else fallback
+def _known(key: str, lang: Lang | None, fallback: str) -> str:
+    return t(key, lang) if key in catalogue() else fallback
 
 
 def status_label(status: str, lang: Lang | None = None) -> str:
@@ -21,3 +21,12 @@ def status_label(status: str, lang: Lang | None = None) -> str:
 def note_label(code: str, lang: Lang | None = None) -> str:
     """The short label of a defence's code (grading notes and intake refusals alike)."""
     return _known(f"grading.label.{code}", lang, code)
+
+
+def note_sentence(code: str, grade_id: str = "", lang: Lang | None = None) -> str:
+    """What a trainee reads about a grading note: its sentence where the catalogue has one
+    (``grading.note.<code>``), else its label with the cell it concerns."""
+    if f"grading.note.{code}" in catalogue():
+        return t(f"grading.note.{code}", lang, grade_id=grade_id)
+    label = note_label(code, lang)
+    return f"{label} ({grade_id})" if grade_id else label
