@@ -16,7 +16,9 @@ argued with):
   officers for it, the baseline's share is split between the seats;
 * a vacant seat is left out; an officer who covers a vacant post (the roster's
   ``concurrent_posts``) adds that post's roles after their own and its share of
-  time to theirs, up to full time; a leader keeps their own signing hours;
+  time to theirs, up to full time; a leader covering a leader's post also takes
+  its signing rounds, and the rounds of a vacant leader seat no one covers pass to
+  the chair (signing must go on);
 * an officer away on the roster (``absent_from`` to ``absent_until``) is absent
   those days; the run starts on :data:`START_DATE` so that those days fall in it;
 * a role that no one holds after all this goes to the non-leader with the
@@ -228,9 +230,11 @@ def officers_from_roster(roster: pd.DataFrame) -> list[dict[str, Any]]:
         roles, fte, extra = _post_share(post, number, seats[post], templates)
         for covered in _split(row.concurrent_posts):
             if POST_TEMPLATES.get(covered):
-                more, more_fte, _ = _post_share(covered, 1, 1, templates)
+                more, more_fte, more_extra = _post_share(covered, 1, 1, templates)
                 roles += [r for r in more if r not in roles]
                 fte += more_fte
+                if "hours" in extra and "hours" in more_extra:
+                    extra["hours"] = sorted({*extra["hours"], *more_extra["hours"]})
         if not roles:
             continue
         officer: dict[str, Any] = {
@@ -247,7 +251,25 @@ def officers_from_roster(roster: pd.DataFrame) -> list[dict[str, Any]]:
         if away:
             officer.setdefault("absence", {})["periods"] = [away]
         officers.append(officer)
+    _chair_takes_uncovered_rounds(roster, officers, templates)
     return officers
+
+
+def _chair_takes_uncovered_rounds(
+    roster: pd.DataFrame, officers: list[dict[str, Any]], templates: dict[str, dict]
+) -> None:
+    """The signing rounds of vacant leader seats that no one covers go to the chair."""
+    covered = {post for text in roster["concurrent_posts"] for post in _split(text)}
+    chair = next((o for o in officers if o["post_code"] == "chu_tich"), None)
+    seen: dict[str, int] = {}
+    for row in roster.itertuples(index=False):
+        post = row.post_code
+        number = seen[post] = seen.get(post, 0) + 1
+        if chair is None or row.status != VACANT or post not in LEADERS or post in covered:
+            continue
+        _, _, extra = _post_share(post, number, int((roster.post_code == post).sum()), templates)
+        if "hours" in extra:
+            chair["hours"] = sorted({*chair.get("hours", ()), *extra["hours"]})
 
 
 def _post_share(

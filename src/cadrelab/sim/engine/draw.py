@@ -88,11 +88,12 @@ def dossiers(scenario: Scenario, clock: Clock, root: np.random.SeedSequence) -> 
         return np.concatenate([part[name] for part in parts])[order]
 
     procedure = np.concatenate([np.full(len(part["arrival"]), p) for p, part in enumerate(parts)])
+    procedure, arrival = procedure[order], arrival[order]
     return Dossiers(
-        procedure=procedure[order],
-        arrival=arrival[order],
+        procedure=procedure,
+        arrival=arrival,
         online=merged("online"),
-        due=merged("due"),
+        due=_due(scenario, clock, procedure, arrival),
         length=merged("length"),
         roles=merged("roles"),
         work=merged("work"),
@@ -139,36 +140,48 @@ def _draw_procedure(
     return {
         "arrival": arrival,
         "online": online,
-        "due": _due(scenario, clock, procedure, arrival),
         "length": length,
         "roles": roles,
         "work": work,
     }
 
 
-def _due(scenario: Scenario, clock: Clock, procedure, arrival: np.ndarray) -> np.ndarray:
-    """End of each dossier's due day, its deadline read for its own receipt date."""
-    key = ("deadline", procedure.code, procedure.deadline_working_days)
-    key += (procedure.deadline_calendar_days,)
-    days, by_calendar = clock.memo(key, lambda: _deadline_by_day(scenario, clock, procedure))
+def _due(
+    scenario: Scenario, clock: Clock, procedure: np.ndarray, arrival: np.ndarray
+) -> np.ndarray:
+    """End of each dossier's due day, its deadline read for its own receipt date (one call
+    to the calendar per way of counting days, for all dossiers at once)."""
+    days, by_calendar = clock.memo(
+        ("deadlines", _deadline_key(scenario)), lambda: _deadlines(scenario, clock)
+    )
     day = np.minimum((arrival // 1440).astype(np.int64), clock.horizon_days - 1)
+    counts, calendar_rows = days[procedure, day], by_calendar[procedure, day]
     due = np.empty(len(arrival))
-    calendar_rows = by_calendar[day]
-    for counts, rows in (("working", ~calendar_rows), ("calendar", calendar_rows)):
+    for kind, rows in (("working", ~calendar_rows), ("calendar", calendar_rows)):
         if rows.any():
-            due[rows] = clock.due(arrival[rows], days[day[rows]], counts)
+            due[rows] = clock.due(arrival[rows], counts[rows], kind)
     return due
 
 
-def _deadline_by_day(scenario: Scenario, clock: Clock, procedure) -> tuple[np.ndarray, np.ndarray]:
-    """The deadline (days, and whether they are calendar days) for receipt on each day."""
+def _deadline_key(scenario: Scenario) -> tuple:
+    return tuple(
+        (p.code, p.deadline_working_days, p.deadline_calendar_days) for p in scenario.procedures
+    )
+
+
+def _deadlines(scenario: Scenario, clock: Clock) -> tuple[np.ndarray, np.ndarray]:
+    """(procedures, days of the horizon): the deadline for receipt on each day, in days, and
+    whether they are calendar days."""
     deadlines = [
-        scenario.deadline(procedure, clock.start_date + dt.timedelta(n))
-        for n in range(clock.horizon_days)
+        [
+            scenario.deadline(procedure, clock.start_date + dt.timedelta(n))
+            for n in range(clock.horizon_days)
+        ]
+        for procedure in scenario.procedures
     ]
     return (
-        np.array([d.days for d in deadlines], dtype=np.int64),
-        np.array([d.counts == "calendar" for d in deadlines]),
+        np.array([[d.days for d in row] for row in deadlines], dtype=np.int64),
+        np.array([[d.counts == "calendar" for d in row] for row in deadlines]),
     )
 
 

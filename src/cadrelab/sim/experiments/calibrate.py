@@ -35,6 +35,7 @@ import numpy as np
 
 from cadrelab import calendar
 from cadrelab.i18n import Lang, t
+from cadrelab.sim.engine.clock import Clock
 from cadrelab.sim.experiments.eventlog import DossierLog
 from cadrelab.sim.presentation.report import number
 from cadrelab.sim.scenario import catalogue
@@ -246,7 +247,7 @@ def _scenario_dict(template, frame, first, arrivals, online, fits, notes) -> dic
     data["demand"] = {
         "arrivals_per_day": round(total, 3),
         "online_share": round(float(frame["online"].mean()), 4),
-        "profile": _profile(frame, notes),
+        "profile": _profile(frame, Clock.for_scenario(parse_scenario(template)).sessions, notes),
     }
     data["name"] = f"{template.get('name', 'scenario')}-calibrated"
     data["start_date"] = first
@@ -274,13 +275,10 @@ def _rounded_shares(shares: list[float]) -> list[float]:
     return rounded
 
 
-def _profile(frame, notes: list[tuple[str, str]]) -> dict[str, dict]:
-    """Hour weights over office hours and weekday weights, each averaging 1."""
+def _profile(frame, sessions, notes: list[tuple[str, str]]) -> dict[str, dict]:
+    """Hour weights over office hours (``sessions``, minutes) and weekday weights, each
+    averaging 1."""
     moments = frame["received"]
-    sessions = [
-        (s.hour * 60 + s.minute, e.hour * 60 + e.minute)
-        for s, e in calendar.office_hours().sessions
-    ]
     minute = moments.dt.hour * 60 + moments.dt.minute
     inside = np.zeros(len(frame), dtype=bool)
     for start, end in sessions:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from cadrelab import calendar
+from cadrelab.sim.engine.clock import Clock
 from cadrelab.sim.engine.steps import DeskStep
 from cadrelab.sim.scenario.model import Officer, Scenario
 
@@ -109,12 +109,7 @@ def officer_minutes(scenario: Scenario, staff: Sequence[Officer] | None = None) 
     """Minutes each officer (of ``staff``, default the scenario's) works per working day on
     average: office sessions cut to their hours, times their share of time, less their daily
     chance of being away."""
-    sessions = [
-        (s.hour * 60 + s.minute, e.hour * 60 + e.minute)
-        for s, e in calendar.office_hours().sessions
-    ]
-    if scenario.calendar == "continuous":
-        sessions = [(0, 1440)]
+    sessions = Clock.for_scenario(scenario).sessions
     minutes = {}
     for officer in scenario.staff if staff is None else staff:
         hours = officer.hour_windows or ((0.0, 1440.0),)
