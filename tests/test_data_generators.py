@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cadrelab import calendar, reference
-from cadrelab.data import DEFECT_KINDS, dossiers, vocabulary
+from cadrelab.data import DEFECT_KINDS, budget, dossiers, vocabulary
 from cadrelab.data.generators import GENERATORS
+from cadrelab.data.providers import REFERENCE_DATE
 from cadrelab.data.schemas import SCHEMAS
 from cadrelab.errors import InputError
 
@@ -29,7 +30,7 @@ KEYS = {name: schema.metadata["key"] for name, schema in SCHEMAS.items()}
 
 
 def _current_communes() -> set[tuple[str, str]]:
-    return {(c.province_code, c.name_vi) for c in reference.communes()}
+    return {(c.province_code, c.name_vi) for c in reference.communes(on=REFERENCE_DATE)}
 
 
 def _not_current(frame: pd.DataFrame) -> pd.Series:
@@ -82,7 +83,7 @@ def _citizens(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
 
 def _parcels(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     parcels = tables["parcels"]
-    codes = {c.code for c in reference.land_use_codes()}
+    codes = {c.code for c in reference.land_use_codes(on=REFERENCE_DATE)}
     return {
         "duplicate_parcel": parcels.duplicated(
             ["province_code", "commune", "map_sheet", "parcel_no"], keep="first"
@@ -100,10 +101,14 @@ def _certificates(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
 
 def _transfers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     transfers = tables["transfers"]
-    rule = reference.fee_rule("TNCN-BDS")
     expected = [
-        rule.amount(value=int(max(c, v)))
-        for c, v in zip(transfers["contract_price"], transfers["price_table_value"], strict=True)
+        reference.fee_rule("TNCN-BDS", on=signed).amount(value=int(max(c, v)))
+        for c, v, signed in zip(
+            transfers["contract_price"],
+            transfers["price_table_value"],
+            transfers["contract_date"],
+            strict=True,
+        )
     ]
     return {
         "under_declared_price": transfers["contract_price"] < transfers["price_table_value"],
@@ -117,7 +122,8 @@ def _dossiers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     snapshot = pd.Timestamp(dossiers.SNAPSHOT_DATE)
     missing, wrong = [], []
     for row in frame.itertuples():
-        needed = set(reference.procedure(row.procedure_code).components_list)
+        procedure = reference.procedure(row.procedure_code, on=row.received_at)
+        needed = set(procedure.components_list)
         given_ = (
             set(row.components_submitted.split("; "))
             if isinstance(row.components_submitted, str)
@@ -127,7 +133,7 @@ def _dossiers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         if pd.isna(row.appointment_date):
             wrong.append(False)
         else:
-            due = calendar.deadline(row.received_at.to_pydatetime(), row.deadline_working_days)
+            due = calendar.due_date(procedure, row.received_at.to_pydatetime())
             wrong.append(row.appointment_date.date() != due)
     accepted = frame["appointment_date"].notna()
     late = (frame["result_date"] > frame["appointment_date"]) | (
@@ -142,7 +148,8 @@ def _dossiers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
 
 def _payment_orders(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     orders = tables["payment_orders"]
-    names = {line.code: line.name_vi for line in reference.budget_lines("expense")}
+    year = dt.date(budget.BUDGET_YEAR, 1, 1)
+    names = {line.code: line.name_vi for line in reference.budget_lines("expense", on=year)}
     known = orders["line_code"].isin(names)
     matches = pd.Series(
         [
@@ -165,17 +172,21 @@ def _beneficiaries(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
 
 def _copy_receipts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     receipts = tables["copy_receipts"]
-    rule = reference.fee_rule(reference.procedure("CT-SY").fee_code)
     expected = [
-        copies * rule.amount(pages=int(pages))
-        for pages, copies in zip(receipts["pages"], receipts["copies"], strict=True)
+        copies
+        * reference.fee_rule(reference.procedure("CT-SY", on=day).fee_code, on=day).amount(
+            pages=int(pages)
+        )
+        for pages, copies, day in zip(
+            receipts["pages"], receipts["copies"], receipts["issued_at"], strict=True
+        )
     ]
     return {"wrong_copy_fee": receipts["fee"] != pd.Series(expected, index=receipts.index)}
 
 
 def _staff(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     roster = tables["staff"]
-    posts = {p.code for p in reference.staff_posts()}
+    posts = {p.code for p in reference.staff_posts(on=REFERENCE_DATE)}
     return {
         "unknown_post": ~roster["post_code"].isin(posts),
         "absence_end_before_start": roster["absent_until"] < roster["absent_from"],
@@ -272,9 +283,11 @@ def test_land_transfers_tax_the_larger_price() -> None:
     transfers = GENERATORS["land"](2000, 8, 0.0).tables["transfers"]
     assert len(transfers) > 50
     assert (transfers["contract_price"] >= transfers["price_table_value"]).all()
-    lptb = reference.fee_rule("LPTB-NHADAT")
     for row in transfers.head(50).itertuples():
-        price = reference.land_price(row.province_code, row.zone, row.land_use_code)
+        lptb = reference.fee_rule("LPTB-NHADAT", on=row.contract_date)
+        price = reference.land_price(
+            row.province_code, row.zone, row.land_use_code, on=row.contract_date
+        )
         assert row.land_price_per_m2 == price
         assert row.price_table_value == round(price * row.area_m2)
         assert row.registration_fee == lptb.amount(value=int(row.contract_price))
@@ -288,7 +301,7 @@ def test_parcel_keys_are_unique_without_defects() -> None:
 
 def test_dossiers_follow_the_calendar_and_office_hours() -> None:
     frame = GENERATORS["dossiers"](600, 9, 0.0).tables["dossiers"]
-    hours = calendar.office_hours()
+    hours = calendar.office_hours(on=dossiers.WINDOW_START)
     in_person = frame[frame["channel"] == "Trực tiếp"]
     for moment in in_person["received_at"]:
         assert calendar.is_working_day(moment.date())
@@ -313,7 +326,7 @@ def test_online_share_is_near_the_calibration() -> None:
 
 def test_staff_vacancies_are_covered_concurrently() -> None:
     roster = GENERATORS["staff"](30, 4, 0.0).tables["staff"]
-    posts = {p.code for p in reference.staff_posts()}
+    posts = {p.code for p in reference.staff_posts(on=REFERENCE_DATE)}
     vacant = roster[roster["status"] == "Chưa bố trí"]
     assert len(vacant) > 0 and vacant["full_name"].isna().all()
     held = roster["concurrent_posts"].dropna().str.split("; ").explode()

@@ -90,7 +90,9 @@ def test_phones_are_ten_digit_mobile_numbers(people) -> None:
 
 
 def test_addresses_name_a_commune_of_their_province(people) -> None:
-    belongs = {(c.province_code, c.name_vi) for c in reference.communes()}
+    belongs = {
+        (c.province_code, c.name_vi) for c in reference.communes(on=providers.REFERENCE_DATE)
+    }
     places = gazetteer()
     titles = dict(zip(places.province_codes, places.province_titles, strict=True))
     for row in people.itertuples():
@@ -167,7 +169,11 @@ def test_parse_dong_refuses_other_spellings(bad: str) -> None:
 
 def test_pre_merger_names_are_former_names_of_the_commune() -> None:
     cases = generate_citizens(2000, 4, 0.3)
-    former = {(c.province_code, n) for c in reference.communes() for n in c.former_names_list}
+    former = {
+        (c.province_code, n)
+        for c in reference.communes(on=providers.REFERENCE_DATE)
+        for n in c.former_names_list
+    }
     rows = cases.defects_of("citizens", "pre_merger_commune")
     assert len(rows) > 0
     citizens = cases["citizens"].set_index(cases["citizens"]["person_id"].astype(str))

@@ -65,10 +65,12 @@ def test_village_words_belong_to_the_province(citizens) -> None:
 
 
 def test_every_province_has_village_words_for_every_kind_of_commune() -> None:
-    for province in reference.provinces():
+    for province in reference.provinces(on=providers.REFERENCE_DATE):
         for kind in ("xã", "phường", "đặc khu"):
             assert len(vocabulary.settlement_units(province.code, kind).words) > 0
-    assert set(vocabulary.regions()) == {p.code for p in reference.provinces()}
+    assert set(vocabulary.regions()) == {
+        p.code for p in reference.provinces(on=providers.REFERENCE_DATE)
+    }
 
 
 def test_streets_belong_to_the_region(citizens) -> None:
@@ -93,7 +95,7 @@ def test_no_house_number_where_the_village_is_the_address(citizens) -> None:
 
 
 def test_synthetic_communes_do_not_repeat_across_provinces() -> None:
-    units = reference.communes()
+    units = reference.communes(on=providers.REFERENCE_DATE)
     provinces_of: dict[str, set[str]] = {}
     for unit in units:
         provinces_of.setdefault(unit.name_vi, set()).add(unit.province_code)
@@ -102,7 +104,9 @@ def test_synthetic_communes_do_not_repeat_across_provinces() -> None:
 
 
 def test_every_generated_commune_belongs_to_its_province() -> None:
-    belongs = {(c.province_code, c.name_vi) for c in reference.communes()}
+    belongs = {
+        (c.province_code, c.name_vi) for c in reference.communes(on=providers.REFERENCE_DATE)
+    }
     for name in ("citizens", "land", "dossiers", "budget", "staff", "social", "till"):
         for table, frame in GENERATORS[name](300, 2, 0.0).tables.items():
             if "commune" in frame:
@@ -139,7 +143,7 @@ def test_birth_province_code_table_has_the_63_codes_and_their_2025_provinces() -
     table = vocabulary.birth_provinces()
     assert len(table.codes) == 63 == len(set(table.codes.tolist()))
     assert all(len(code) == 3 and code.startswith("0") for code in table.codes)
-    provinces = {p.code: p for p in reference.provinces()}
+    provinces = {p.code: p for p in reference.provinces(on=providers.REFERENCE_DATE)}
     assert set(table.province_2025.tolist()) == set(provinces)
     aliases = {"Thừa Thiên Huế": "Huế", "Hồ Chí Minh": "TP Hồ Chí Minh"}
     for code, province in provinces.items():
@@ -153,7 +157,7 @@ def test_ids_carry_the_code_of_the_former_province_for_births_before_the_merger(
     citizens,
 ) -> None:
     table = vocabulary.birth_provinces()
-    new_codes = {"0" + p.code for p in reference.provinces()}
+    new_codes = {"0" + p.code for p in reference.provinces(on=providers.REFERENCE_DATE)}
     before = citizens["date_of_birth"] < MERGER
     prefix = citizens["citizen_id"].str[:3]
     assert prefix[before].isin(set(table.codes.tolist())).all()
@@ -296,7 +300,7 @@ def test_death_register_numbers_run_from_one_per_commune_and_year() -> None:
 
 def test_every_land_use_code_the_generators_emit_is_in_the_code_list() -> None:
     cases = generate_land(4000, 6, 0.0)
-    valid = {c.code for c in reference.land_use_codes()}
+    valid = {c.code for c in reference.land_use_codes(on=providers.REFERENCE_DATE)}
     for table in ("parcels", "certificates", "transfers"):
         assert set(cases[table]["land_use_code"]) <= valid, table
     for zone in ("đô thị", "nông thôn"):

@@ -42,7 +42,7 @@ def small_spec(tmp_path: Path, **changes: object) -> Path:
 def test_national_spec_covers_every_commune_of_the_34_provinces() -> None:
     sweep = load_sweep(SIMULATIONS / "national.yaml")
     assert sweep.replications == 10
-    assert len(sweep.cases) == sum(p.communes for p in reference.provinces()) == 3321
+    assert len(sweep.cases) == sum(p.communes for p in reference.provinces(on="2025-07-01")) == 3321
     per_province = Counter(c.labels["province_code"] for c in sweep.cases)
     assert len(per_province) == 34
     assert per_province["01"] == 126 and per_province["79"] == 168

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cadrelab import reference
@@ -20,7 +22,8 @@ from cadrelab.widgets.fee_till import (
     till_hints,
 )
 
-RULES = fee_rules()
+DAY = dt.date(2025, 9, 15)  # the day the till collects
+RULES = fee_rules(DAY)
 COPY = RULES["copy"]
 
 
@@ -32,16 +35,20 @@ def copy_fee_from_table(pages: int) -> int:
 
 
 def test_rules_come_from_the_procedure_catalogue() -> None:
-    assert reference.fee_rule(reference.procedure("CT-SY").fee_code) == COPY
+    assert reference.fee_rule(reference.procedure("CT-SY", on=DAY).fee_code, on=DAY) == COPY
     assert COPY.kind == "per_page" and COPY.cap_vnd is not None
-    assert RULES["signature"] == reference.fee_rule(reference.procedure("CT-CK").fee_code)
-    assert RULES["contract"] == reference.fee_rule(reference.procedure("CT-HD").fee_code)
+    assert RULES["signature"] == reference.fee_rule(
+        reference.procedure("CT-CK", on=DAY).fee_code, on=DAY
+    )
+    assert RULES["contract"] == reference.fee_rule(
+        reference.procedure("CT-HD", on=DAY).fee_code, on=DAY
+    )
 
 
 @pytest.mark.parametrize("pages", [1, 2, 3, 7, 150, 198, 199, 200, 260, 1000])
 def test_copy_fee_per_page_with_cap(pages: int) -> None:
     order = FeeOrder("A", "Lê Văn Bình", (CopyRequest(pages, 3),))
-    assert fee_due(order) == 3 * copy_fee_from_table(pages)
+    assert fee_due(order, RULES) == 3 * copy_fee_from_table(pages)
 
 
 def test_whole_order() -> None:
@@ -54,14 +61,14 @@ def test_whole_order() -> None:
         + 2 * RULES["signature"].amount_vnd
         + RULES["contract"].amount_vnd
     )
-    assert fee_due(order) == expected
+    assert fee_due(order, RULES) == expected
 
 
 def test_other_rules_give_other_amounts() -> None:
     cheaper = COPY.model_copy(update={"cap_vnd": 50_000})
     order = FeeOrder("A", "Lê Văn Bình", (CopyRequest(120, 1),))
     assert fee_due(order, {**RULES, "copy": cheaper}) == 50_000
-    assert fee_due(order) == copy_fee_from_table(120)
+    assert fee_due(order, RULES) == copy_fee_from_table(120)
 
 
 def test_fee_board_is_written_from_the_table() -> None:
@@ -129,12 +136,12 @@ def slip(order: FeeOrder, *, copies=True, discount=True, cap=True, others=True) 
 )
 def test_usual_slips_are_named(slip_options, words) -> None:
     amount = slip(LONG, **slip_options)
-    assert amount != fee_due(LONG)
+    assert amount != fee_due(LONG, RULES)
     assert any(words in line for line in till_hints(LONG, amount, RULES, tries=1))
 
 
 def test_hints_never_show_the_amount_due() -> None:
-    due = fee_due(LONG)
+    due = fee_due(LONG, RULES)
     for amount in (0, 1000, due - 1, due + 1, slip(LONG, cap=False)):
         for tries in (1, 2, 3):
             text = " ".join(till_hints(LONG, amount, RULES, tries))
@@ -146,11 +153,11 @@ def test_hints_never_show_the_amount_due() -> None:
 
 @pytest.fixture
 def till(tmp_path) -> FeeTill:
-    return FeeTill.practice(seed=7, n=4, exercise="tai-chinh-02", folder=tmp_path)
+    return FeeTill.practice(seed=7, n=4, exercise="tai-chinh-02", on=DAY, folder=tmp_path)
 
 
 def test_right_amounts_move_the_queue_and_are_stored(till, tmp_path) -> None:
-    due = [fee_due(o) for o in till.orders]
+    due = [fee_due(o, RULES) for o in till.orders]
     for k, amount in enumerate(due):
         till.enter_amount(format_dong(amount) if k % 2 else amount)
         assert till.submit().ok
@@ -162,7 +169,7 @@ def test_right_amounts_move_the_queue_and_are_stored(till, tmp_path) -> None:
 
 def test_wrong_amount_gets_hints_and_stays(till, tmp_path) -> None:
     order = till.current
-    due = fee_due(order)
+    due = fee_due(order, RULES)
     till.enter_amount(due + 1000)
     first = till.submit()
     assert not first.ok and till.current is order

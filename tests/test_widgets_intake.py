@@ -27,7 +27,7 @@ BUSINESS = "HKD-DK"  # business household registration: components and days from
 def dossier(
     code: str, received: str, procedure: str = BUSINESS, drop: int | None = None, **extra
 ) -> dict:
-    components = list(reference.procedure(procedure).components_list)
+    components = list(reference.procedure(procedure, on=received).components_list)
     if drop is not None:
         components.pop(drop)
     return {
@@ -43,12 +43,12 @@ def dossier(
 @pytest.fixture
 def desk(tmp_path) -> IntakeDesk:
     queue = [
-        dossier("HS-1", "2025-03-03 09:00"),  # Monday morning, complete
-        dossier("HS-2", "2025-03-07 15:40", drop=0),  # Friday after the cut-off, incomplete
-        dossier("HS-3", "2025-01-24 10:00"),  # the Friday before Tết
+        dossier("HS-1", "2025-09-08 09:00"),  # Monday morning, complete
+        dossier("HS-2", "2025-09-12 15:40", drop=0),  # Friday afternoon, incomplete
+        dossier("HS-3", "2025-08-29 10:00"),  # the Friday before National Day
         dossier(
             "HS-4",
-            "2025-03-04 08:00",
+            "2025-09-09 08:00",
             refusal_reason="Hộ kinh doanh đã đăng ký tại xã khác",
             note="Công dân cho biết đã đăng ký ở phường bên cạnh",
         ),
@@ -61,7 +61,11 @@ def answer_right(desk: IntakeDesk):
     desk.tick(case.ticks)
     desk.decide(case.decision)
     if case.decision == RECEIVE:
-        desk.enter_date(calendar.deadline(case.received_at, case.deadline_working_days))
+        desk.enter_date(
+            calendar.deadline(
+                case.received_at, case.deadline_days, cutoff=case.cutoff, unit=case.deadline_unit
+            )
+        )
     return desk.submit()
 
 
@@ -69,35 +73,44 @@ def answer_right(desk: IntakeDesk):
 
 
 def test_decisions_and_dates_follow_catalogue_and_calendar(desk) -> None:
-    days = reference.procedure(BUSINESS).deadline_working_days
-    first, incomplete, before_tet, refused = desk.cases
+    business = reference.procedure(BUSINESS, on=dt.date(2025, 9, 8))
+    days = business.deadline_days
+    first, incomplete, before_holiday, refused = desk.cases
     assert first.decision == RECEIVE
-    assert first.appointment == calendar.deadline(dt.datetime(2025, 3, 3, 9), days)
+    assert first.appointment == calendar.deadline(dt.datetime(2025, 9, 8, 9), days)
     assert incomplete.decision == COMPLETE and incomplete.appointment is None
-    assert incomplete.missing == (reference.procedure(BUSINESS).components_list[0],)
-    assert before_tet.appointment == calendar.deadline(dt.datetime(2025, 1, 24, 10), days)
+    assert incomplete.missing == (business.components_list[0],)
+    assert before_holiday.appointment == calendar.deadline(dt.datetime(2025, 8, 29, 10), days)
     assert refused.decision == REFUSE
 
 
 def test_hand_checked_dates() -> None:
-    # Three working days: Monday 3/3/2025 → Thursday 6/3; Friday 24/1/2025 → Tết is off
-    # from 25/1 to 2/2, so 3/2, 4/2, 5/2 → Wednesday 5/2.
-    assert reference.procedure(BUSINESS).deadline_working_days == 3
-    assert intake_case(dossier("a", "2025-03-03 09:00")).appointment == dt.date(2025, 3, 6)
-    assert intake_case(dossier("b", "2025-01-24 10:00")).appointment == dt.date(2025, 2, 5)
-    # Friday 7/3 after 15:00 counts from Monday 10/3: due Thursday 13/3.
-    assert intake_case(dossier("c", "2025-03-07 15:40")).appointment == dt.date(2025, 3, 13)
+    # Three working days: Monday 8/9/2025 → Thursday 11/9; Friday 29/8/2025 → National Day
+    # is off from 30/8 to 2/9, so 3/9, 4/9, 5/9 → Friday 5/9.
+    assert reference.procedure(BUSINESS, on=dt.date(2025, 9, 8)).deadline_days == 3
+    assert intake_case(dossier("a", "2025-09-08 09:00")).appointment == dt.date(2025, 9, 11)
+    assert intake_case(dossier("b", "2025-08-29 10:00")).appointment == dt.date(2025, 9, 5)
+    # No cut-off for a business household: Friday 12/9 at 15:40 is due Wednesday 17/9.
+    assert intake_case(dossier("c", "2025-09-12 15:40")).appointment == dt.date(2025, 9, 17)
+    # A certified copy (same day; the decree's 15:00 cut-off) asked at 15:40 is done Monday.
+    copy = intake_case(dossier("d", "2025-09-12 15:40", procedure="CT-SY"))
+    assert copy.cutoff == dt.time(15) and copy.appointment == dt.date(2025, 9, 15)
 
 
 def test_same_day_procedure_after_cut_off() -> None:
-    case = intake_case(dossier("a", "2025-03-07 15:30", procedure="CT-SY"))
-    assert case.deadline_working_days == 0
-    assert case.appointment == dt.date(2025, 3, 10) and case.counts_from_next_day
+    case = intake_case(dossier("a", "2025-09-12 15:30", procedure="CT-SY"))
+    assert case.deadline_days == 0
+    assert case.appointment == dt.date(2025, 9, 15) and case.counts_from_next_day
 
 
 def test_plain_dict_catalogue(tmp_path) -> None:
     procedures = {
-        "X-1": {"name_vi": "Thủ tục thử", "components": ["Đơn", "Ảnh"], "deadline_working_days": 2}
+        "X-1": {
+            "name_vi": "Thủ tục thử",
+            "components": ["Đơn", "Ảnh"],
+            "deadline_days": 2,
+            "deadline_unit": "working",
+        }
     }
     row = {
         "dossier_code": "A",
@@ -160,7 +173,7 @@ def test_wrong_date_hints_never_show_the_right_date(desk) -> None:
     desk.next()  # skip the incomplete one
     case = desk.current
     right = case.appointment
-    saturday = dt.date(2025, 2, 8)
+    saturday = dt.date(2025, 9, 13)
     for _ in range(2):
         desk.tick(case.ticks)
         desk.decide(RECEIVE)
@@ -174,8 +187,8 @@ def test_wrong_date_hints_never_show_the_right_date(desk) -> None:
 
 
 def test_after_cut_off_hint() -> None:
-    case = intake_case(dossier("a", "2025-03-07 15:40"))
-    verdict = judge_intake(case, case.ticks, RECEIVE, dt.date(2025, 3, 12), tries=2)
+    case = intake_case(dossier("a", "2025-09-12 15:40", procedure="CT-SY"))
+    verdict = judge_intake(case, case.ticks, RECEIVE, dt.date(2025, 9, 12), tries=2)
     assert any("sau 15:00" in line for line in verdict.lines)
     assert any("sớm hơn" in line for line in verdict.lines)
 
@@ -217,7 +230,7 @@ def test_store_failure_shows_in_feedback(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     desk = IntakeDesk(
-        [dossier("HS-1", "2025-03-03 09:00")], exercise="thu-tuc-02", folder=blocker / "answers"
+        [dossier("HS-1", "2025-09-08 09:00")], exercise="thu-tuc-02", folder=blocker / "answers"
     )
     assert answer_right(desk).ok
     assert "Không lưu được câu trả lời" in desk.feedback.value
@@ -239,24 +252,26 @@ def test_works_on_generated_dossiers(tmp_path) -> None:
 
 def test_a_missing_optional_component_does_not_make_a_dossier_incomplete() -> None:
     procedure = next(
-        p for p in reference.procedures() if len(p.required_components) < len(p.components_list)
+        p
+        for p in reference.procedures(on=dt.date(2025, 9, 8))
+        if len(p.required_components) < len(p.components_list)
     )
     optional = next(c for c in procedure.components_list if "(nếu có)" in c)
     record = dossier(
         "HS-9",
-        "2025-03-03 09:00",
+        "2025-09-08 09:00",
         procedure=procedure.code,
         drop=procedure.components_list.index(optional),
     )
     assert intake_case(record).decision == RECEIVE
     required = procedure.components_list.index(procedure.required_components[0])
-    record = dossier("HS-10", "2025-03-03 09:00", procedure=procedure.code, drop=required)
+    record = dossier("HS-10", "2025-09-08 09:00", procedure=procedure.code, drop=required)
     assert intake_case(record).decision == COMPLETE
 
 
 def test_generated_dossiers_only_ever_miss_required_components() -> None:
     dossiers = generate_dossiers(2000, seed=11, defect_rate=0.2)["dossiers"]
     for row in dossiers.itertuples():
-        procedure = reference.procedure(row.procedure_code)
+        procedure = reference.procedure(row.procedure_code, on=row.received_at)
         submitted = set(row.components_submitted.split("; ")) if row.components_submitted else set()
         assert set(procedure.components_list) - submitted <= set(procedure.required_components)

@@ -2,19 +2,27 @@
 
 Every deadline in data, simulation, courses and grading comes from here.
 
-Working days are Monday to Friday, minus public holidays (the ``holidays``
-package, country VN: Tết, Hùng Kings' day, observed days), minus the extra days
-off and plus the make-up Saturdays (ngày làm bù) listed with their official
-decisions in ``datasets/reference/calendar_overrides.csv``.
+Working days are Monday to Friday, minus the public holidays and days off, plus
+the make-up working days (ngày làm bù) that the official notices set.  For a
+year whose notice is entered in ``datasets/reference/calendar_days.csv`` those
+rows decide alone, each with its document number.  For any other year the
+calendar falls back to the statutory holidays computed by the ``holidays``
+package (country VN: Tết and Hùng Kings' day from the lunar calendar) and warns
+with :class:`CalendarDataWarning`.
 
-Deadline convention (Nghị định 61/2018 and its successors):
+Deadline convention:
 
-* the day of receipt is not counted: a 3-working-day procedure received on a
-  Monday morning is due on Thursday;
-* a dossier received after the same-day cut-off (15:00), or on a non-working
-  day, is treated as received on the next working day;
-* ``deadline(received, 0)`` is the day a same-day procedure is due: the
-  (effective) day of receipt.
+* the day of receipt is not counted (Bộ luật Dân sự 2015, Điều 147): a
+  3-working-day procedure received on a Monday is due on Thursday;
+* a dossier received on a non-working day counts from the next working day;
+* the same-day cut-off (15:00) applies only where a legal text says so for the
+  procedure (``Procedure.cutoff_applies``) or where a province has decided to
+  apply it to every same-day procedure (an ``office_hours`` row with its
+  province code as ``scope``); by default there is none.  After the cut-off a
+  dossier counts as received on the next working day;
+* ``deadline(received, 0)`` is the day a same-day procedure is due;
+* a deadline in calendar days (``deadline_unit = calendar``) that ends on a day
+  off moves to the next working day (Bộ luật Dân sự 2015, Điều 148).
 """
 
 from __future__ import annotations
@@ -24,28 +32,37 @@ import functools
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import holidays
 import numpy as np
 
 from cadrelab import reference
 from cadrelab.errors import InputError
+from cadrelab.reference.facts import on_clear
 
 FIRST_YEAR = 2015
 LAST_YEAR = 2035
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # datetime64[D] value 0 as a date ordinal
+DeadlineUnit = Literal["working", "calendar"]
 
 
 class CalendarDataWarning(UserWarning):
-    """The calendar falls back to statutory holidays for a year with no override data."""
+    """The calendar falls back to statutory holidays for a year with no official notice entered."""
 
 
 @dataclass(frozen=True)
 class OfficeHours:
-    """Opening sessions of a commune office and the same-day cut-off."""
+    """Opening sessions of a commune office, the cut-off time, and whether it applies to all.
+
+    ``cutoff`` is the time after which a same-day procedure is done the next working day,
+    where a legal text applies it; ``cutoff_everywhere`` is true in a province that applies
+    it to every same-day procedure.
+    """
 
     sessions: tuple[tuple[dt.time, dt.time], ...]
     cutoff: dt.time
+    cutoff_everywhere: bool = False
 
     @property
     def minutes_per_day(self) -> float:
@@ -59,12 +76,38 @@ def _minutes(t: dt.time) -> float:
     return t.hour * 60 + t.minute + t.second / 60
 
 
-@functools.cache
-def office_hours() -> OfficeHours:
-    rows = reference.office_sessions()
-    sessions = tuple(sorted((r.start, r.end) for r in rows if r.kind == "session" and r.end))
-    cutoff = next(r.start for r in rows if r.kind == "cutoff")
-    return OfficeHours(sessions=sessions, cutoff=cutoff)
+def office_hours(*, on: object, province_code: str | None = None) -> OfficeHours:
+    """Office sessions and the cut-off in force on ``on`` (a province's own, if it has them)."""
+    day = reference.as_day(on)
+    rows = reference.office_sessions(on=day)
+    scope = province_code if any(r.scope == province_code for r in rows) else "all"
+    sessions = [r for r in rows if r.kind == "session" and r.scope == scope]
+    if not sessions:
+        sessions = [r for r in rows if r.kind == "session" and r.scope == "all"]
+    cutoffs = [r for r in rows if r.kind == "cutoff"]
+    general = next((r for r in cutoffs if r.scope == "all"), None)
+    provincial = next((r for r in cutoffs if r.scope == province_code), None)
+    if not sessions or general is None:
+        raise InputError(
+            f"office_hours.csv has no session or cut-off in force on {day}",
+            file=reference.reference_dir() / "office_hours.csv",
+            field="valid_from",
+        )
+    return OfficeHours(
+        sessions=tuple(sorted((r.start, r.end) for r in sessions if r.end)),
+        cutoff=(provincial or general).start,
+        cutoff_everywhere=provincial is not None,
+    )
+
+
+def cutoff_for(
+    procedure: reference.Procedure, received: object, *, province_code: str | None = None
+) -> dt.time | None:
+    """The cut-off time for this procedure on the day received, or None when none applies."""
+    if procedure.deadline_days != 0:
+        return None
+    hours = office_hours(on=received, province_code=province_code)
+    return hours.cutoff if procedure.cutoff_applies or hours.cutoff_everywhere else None
 
 
 class WorkingCalendar:
@@ -74,21 +117,22 @@ class WorkingCalendar:
     be handled at once (see the ``*_many`` methods).
     """
 
-    def __init__(self, overrides: Iterable[reference.CalendarOverride]) -> None:
-        overrides = tuple(overrides)
-        years = range(FIRST_YEAR, LAST_YEAR + 1)
+    def __init__(self, days: Iterable[reference.CalendarDay]) -> None:
+        days = tuple(days)
+        self.years_with_notices = frozenset(d.date.year for d in days)
+        years = [y for y in range(FIRST_YEAR, LAST_YEAR + 1) if y not in self.years_with_notices]
         statutory = holidays.VN(years=years, language="vi")
-        extra_workdays = {o.date for o in overrides if o.kind == "workday"}
-        extra_workdays |= set(getattr(statutory, "weekend_workdays", ()))
-        extra_days_off = {o.date for o in overrides if o.kind == "day_off"}
-        self.years_with_overrides = frozenset(o.date.year for o in overrides)
+        fallback_workdays = {
+            d for d in getattr(statutory, "weekend_workdays", ()) if d.year in years
+        }
+        workdays = {d.date for d in days if d.kind == "workday"} | fallback_workdays
+        days_off = {d.date for d in days if d.kind != "workday"} | set(statutory)
         first, last = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
-        days = (first + dt.timedelta(n) for n in range((last - first).days + 1))
+        every_day = (first + dt.timedelta(n) for n in range((last - first).days + 1))
         working = [
             d.toordinal()
-            for d in days
-            if d in extra_workdays
-            or (d.weekday() < 5 and d not in statutory and d not in extra_days_off)
+            for d in every_day
+            if d in workdays or (d.weekday() < 5 and d not in days_off)
         ]
         self._ordinals = np.array(working, dtype=np.int64)
         self._first, self._last = first.toordinal(), last.toordinal()
@@ -135,43 +179,73 @@ class WorkingCalendar:
         )
         return count if b >= a else -count
 
-    def effective_receipt_day(self, received: dt.datetime) -> dt.date:
-        """The working day a dossier counts as received on (15:00 cut-off, non-working days)."""
-        day = received.date()
-        late = received.time() > office_hours().cutoff
+    def effective_receipt_day(
+        self, received: dt.datetime, *, cutoff: dt.time | None = None
+    ) -> dt.date:
+        """The working day a dossier counts as received on (non-working days, the cut-off)."""
+        day = _as_moment(received).date()
+        late = cutoff is not None and received.time() > cutoff
         if late or not self.is_working_day(day):
             return self.next_working_day(day)
         return day
 
-    def deadline(self, received: dt.datetime, working_days: int) -> dt.date:
-        """Due date of a procedure of ``working_days`` received at ``received``."""
-        if not isinstance(received, dt.datetime):
-            raise InputError(
-                f"received must be a date and time, not {received!r}", field="received"
-            )
-        if working_days < 0:
-            raise InputError(
-                f"working days must be 0 or more, not {working_days}", field="working_days"
-            )
-        return self.add_working_days(self.effective_receipt_day(received), working_days)
+    def deadline(
+        self,
+        received: dt.datetime,
+        days: int,
+        *,
+        cutoff: dt.time | None = None,
+        unit: DeadlineUnit = "working",
+    ) -> dt.date:
+        """Due date of ``days`` working (or calendar) days from ``received``; see the module doc."""
+        received = _as_moment(received)
+        if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 0:
+            raise InputError(f"days must be a whole number ≥ 0, not {days!r}", field="days")
+        start = self.effective_receipt_day(received, cutoff=cutoff)
+        if unit == "working":
+            return self.add_working_days(start, int(days))
+        if unit == "calendar":
+            return self.add_working_days(start + dt.timedelta(days=int(days)), 0)
+        raise InputError(f"unit must be 'working' or 'calendar', not {unit!r}", field="unit")
 
     # --- column API ------------------------------------------------------------
 
-    def deadline_many(self, received: np.ndarray, working_days: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`deadline`: datetime64 receipts and integer days to datetime64[D]."""
+    def deadline_many(
+        self,
+        received: np.ndarray,
+        days: np.ndarray,
+        *,
+        cutoff: dt.time | None = None,
+        applies: np.ndarray | None = None,
+        calendar_days: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Vectorised :meth:`deadline`: datetime64 receipts and integer days to datetime64[D].
+
+        ``applies`` (booleans) says for which rows the ``cutoff`` holds (default: all rows,
+        when a cutoff is given); ``calendar_days`` (booleans) marks deadlines in calendar days.
+        """
         received = np.asarray(received, dtype="datetime64[s]")
-        days = received.astype("datetime64[D]")
-        seconds = (received - days).astype(np.int64)
-        cutoff = office_hours().cutoff
-        late = seconds > cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
-        ordinals = days.astype(np.int64) + EPOCH_ORDINAL
+        day = received.astype("datetime64[D]")
+        ordinals = day.astype(np.int64) + EPOCH_ORDINAL
         self._check_range(ordinals)
+        late = np.zeros(len(received), dtype=bool)
+        if cutoff is not None:
+            seconds = (received - day).astype(np.int64)
+            late = seconds > cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
+            if applies is not None:
+                late &= np.asarray(applies, dtype=bool)
         position = np.searchsorted(self._ordinals, ordinals, side="left")
         is_working = self._ordinals[np.minimum(position, len(self._ordinals) - 1)] == ordinals
         receipt_index = position + (late & is_working)
-        index = receipt_index + np.asarray(working_days, dtype=np.int64)
+        days = np.asarray(days, dtype=np.int64)
+        index = receipt_index + days
+        if calendar_days is not None and np.any(calendar_days):
+            calendar_days = np.asarray(calendar_days, dtype=bool)
+            end = self._ordinals[np.minimum(receipt_index, len(self._ordinals) - 1)] + days
+            rolled = np.searchsorted(self._ordinals, end, side="left")
+            index = np.where(calendar_days, rolled, index)
         if index.size and index.max() >= len(self._ordinals):
-            raise InputError(f"a deadline falls after {LAST_YEAR}", field="working_days")
+            raise InputError(f"a deadline falls after {LAST_YEAR}", field="days")
         result = self._ordinals[index] - EPOCH_ORDINAL
         return result.astype("datetime64[D]")
 
@@ -206,11 +280,11 @@ class WorkingCalendar:
                 f"date outside the calendar's years {FIRST_YEAR}–{LAST_YEAR}", field="date"
             )
         for year in range(dt.date.fromordinal(low).year, dt.date.fromordinal(high).year + 1):
-            if year not in self.years_with_overrides and year not in self._warned:
+            if year not in self.years_with_notices and year not in self._warned:
                 self._warned.add(year)
                 warnings.warn(
-                    f"no make-up day data for {year} in calendar_overrides.csv; "
-                    "using statutory holidays only",
+                    f"no official notice of days off for {year} in calendar_days.csv; "
+                    "using the statutory holidays only",
                     CalendarDataWarning,
                     stacklevel=4,
                 )
@@ -224,9 +298,22 @@ def _as_date(day: dt.date) -> dt.date:
     raise InputError(f"expected a date, got {day!r}", field="date")
 
 
+def _as_moment(received: dt.datetime) -> dt.datetime:
+    if not isinstance(received, dt.datetime):
+        raise InputError(f"received must be a date and time, not {received!r}", field="received")
+    return received
+
+
+@on_clear
 @functools.cache
+def _calendar() -> WorkingCalendar:
+    return WorkingCalendar(reference.calendar_days())
+
+
 def default_calendar() -> WorkingCalendar:
-    return WorkingCalendar(reference.calendar_overrides())
+    """The calendar of the reference tables (built once; every use counts as a use of its days)."""
+    reference.CALENDAR_DAYS.note_use()
+    return _calendar()
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -241,5 +328,31 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return default_calendar().working_days_between(start, end)
 
 
-def deadline(received: dt.datetime, working_days: int) -> dt.date:
-    return default_calendar().deadline(received, working_days)
+def deadline(
+    received: dt.datetime,
+    days: int,
+    *,
+    cutoff: dt.time | None = None,
+    unit: DeadlineUnit = "working",
+) -> dt.date:
+    """Due date of ``days`` working (or calendar) days from ``received``; see the module doc."""
+    return default_calendar().deadline(received, days, cutoff=cutoff, unit=unit)
+
+
+def due_date(
+    procedure: reference.Procedure, received: dt.datetime, *, province_code: str | None = None
+) -> dt.date:
+    """Due date of a dossier of ``procedure`` (the version in force on ``received``)."""
+    first, last = procedure.period
+    if not first <= _as_moment(received).date() <= last:
+        raise InputError(
+            f"procedure {procedure.code} as given is in force {first} – {last}, "
+            f"not on the receipt date {received:%Y-%m-%d}: look it up with on=received",
+            field="received",
+        )
+    return deadline(
+        received,
+        procedure.deadline_days,
+        cutoff=cutoff_for(procedure, received, province_code=province_code),
+        unit=procedure.deadline_unit,
+    )

@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cadrelab.cli import courses, data, lab, sim, workshop
+from cadrelab.cli import courses, data, facts, lab, sim, workshop
 from cadrelab.cli.common import Parser
 from cadrelab.errors import InputError
 
-GROUPS = (data, sim, workshop, lab, courses)
+GROUPS = (data, sim, workshop, lab, courses, facts)
 
 
 def build_parser() -> argparse.ArgumentParser:

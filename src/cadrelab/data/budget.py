@@ -63,7 +63,7 @@ def generate_budget(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     collected = {kind.line_code for kind in receipt_kinds}
     lines = tuple(
         line
-        for line in reference.budget_lines()
+        for line in reference.budget_lines(on=dt.date(BUDGET_YEAR, 1, 1))
         if line.kind == "expense" or line.code in collected
     )
     kinds = np.array([line.kind for line in lines], dtype=object)
@@ -215,7 +215,7 @@ def _receipt_amounts(rng, places, communes, spec: vocabulary.ReceiptKind) -> np.
     if spec.basis == "rough":
         raw = spec.median_vnd * rng.lognormal(0.0, spec.spread, size=m) / spec.round_vnd
         return np.maximum(np.round(raw), 1).astype(np.int64) * spec.round_vnd
-    rule = reference.fee_rule(spec.fee_code)
+    rule = reference.fee_rule(spec.fee_code, on=dt.date(BUDGET_YEAR, EXECUTION_MONTHS[0], 1))
     if spec.basis == "land_value":
         return rule.amounts(values=residential_values(rng, places, communes))
     if rule.kind == "per_page":

@@ -14,9 +14,9 @@ def working_days(first: dt.date, last: dt.date) -> np.ndarray:
     return default_calendar().working_days_from(first, last)
 
 
-def office_times(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Times of day (timedelta64[s]) inside the office sessions, uniform over open minutes."""
-    sessions = office_hours().sessions
+def office_times(rng: np.random.Generator, n: int, *, on: dt.date) -> np.ndarray:
+    """Times of day (timedelta64[s]) inside the office sessions in force on ``on``."""
+    sessions = office_hours(on=on).sessions
     starts = np.array([_seconds(start) for start, _ in sessions])
     lengths = np.array([_seconds(end) - _seconds(start) for start, end in sessions])
     which = rng.choice(len(sessions), size=n, p=lengths / lengths.sum())

@@ -4,7 +4,7 @@ Each dossier is one procedure from the catalogue (drawn by ``volume_weight``),
 received online (any time; only procedures offered online) or in person (a
 working day, inside office hours), between :data:`WINDOW_START` and
 :data:`SNAPSHOT_DATE`.  The appointment date is the working-day deadline from
-:mod:`cadrelab.calendar` (15:00 cut-off, holidays, make-up days).  Statuses are
+:mod:`cadrelab.calendar` (the cut-off where the law sets one, days off).  Statuses are
 read at the end of :data:`SNAPSHOT_DATE`:
 
 * Chờ bổ sung — a component was missing at reception (request to complete, form 02);
@@ -28,12 +28,13 @@ running number of that day in that commune.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import pandas as pd
 
 from cadrelab import reference
-from cadrelab.calendar import default_calendar
+from cadrelab.calendar import default_calendar, office_hours
 from cadrelab.data import defects, providers
 from cadrelab.data.cases import Cases
 from cadrelab.data.clock import office_times, working_days
@@ -71,6 +72,7 @@ FIELD_NUMBERS = {
     "business": 4,
     "social": 5,
     "finance": 6,
+    "receive_only": 7,
 }
 
 
@@ -78,17 +80,28 @@ def generate_dossiers(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     """``n`` dossiers of the tracking book (see module doc)."""
     n, seed, rate = check_count(n), check_seed(seed), check_defect_rate(defect_rate)
     places = gazetteer()
-    catalogue = reference.procedures()
+    catalogue = reference.procedures(on=WINDOW_START)  # offered; each dossier's version below
     rng = stream(seed, "dossiers")
     communes = places.draw_communes(rng, n)
     weights = np.array([p.volume_weight for p in catalogue])
     procedure = rng.choice(len(catalogue), size=n, p=weights / weights.sum())
-    days = np.array([p.deadline_working_days for p in catalogue], dtype=np.int64)[procedure]
     offered_online = np.array([p.online_level != "truc_tiep" for p in catalogue])[procedure]
     online_volume = float((weights * [p.online_level != "truc_tiep" for p in catalogue]).sum())
     p_online = min(1.0, ONLINE_SHARE * weights.sum() / online_volume) if online_volume else 0.0
     online = offered_online & (rng.random(n) < p_online)
     received = _received_at(rng, online)
+    # Each dossier follows the version of its procedure in force on its receipt date.
+    codes = np.array([p.code for p in catalogue], dtype=object)[procedure]
+    law = reference.PROCEDURES.rows()
+    version = reference.PROCEDURES.positions(codes, received)
+    days = np.array([r.deadline_days for r in law], dtype=np.int64)[version]
+    due = functools.partial(
+        default_calendar().deadline_many,
+        received,
+        cutoff=office_hours(on=WINDOW_START).cutoff,
+        applies=np.array([r.cutoff_applies for r in law])[version],
+        calendar_days=np.array([r.deadline_unit == "calendar" for r in law])[version],
+    )
 
     outcome = rng.random(n)
     # Only a required component can be missing: one marked "(nếu có)" may rightly be absent.
@@ -110,9 +123,9 @@ def generate_dossiers(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     dropped[incomplete] = required_index[procedure[incomplete], picks]
 
     calendar = default_calendar()
-    effective = calendar.deadline_many(received, np.zeros(n, dtype=np.int64))
+    effective = due(np.zeros(n, dtype=np.int64))
     snapshot = np.datetime64(SNAPSHOT_DATE, "D")
-    statutory = calendar.deadline_many(received, days)
+    statutory = due(days)
     processing = np.minimum((rng.random(n) * (days + 1)).astype(np.int64), days)
     return_delay = rng.integers(0, RETURN_DELAY_MAX + 1, size=n)
 
@@ -137,9 +150,9 @@ def generate_dossiers(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     picks = (fix.random(len(missing)) * counts[missing]).astype(np.int64)
     dropped[missing] = required_index[procedure[missing], picks]
 
-    appointment = calendar.deadline_many(received, appointment_offset)
-    result = calendar.deadline_many(received, processing)
-    returned_day = calendar.deadline_many(received, processing + return_delay)
+    appointment = due(appointment_offset)
+    result = due(processing)
+    returned_day = due(processing + return_delay)
     next_day = np.datetime64(calendar.add_working_days(SNAPSHOT_DATE, 1), "D")
     status = _statuses(
         effective, result, returned_day, snapshot, next_day, incomplete, refused, processing
@@ -204,7 +217,7 @@ def _received_at(rng: np.random.Generator, online: np.ndarray) -> np.ndarray:
     n = len(online)
     workdays = working_days(WINDOW_START, SNAPSHOT_DATE)
     day = workdays[rng.integers(0, len(workdays), size=n)]
-    time = office_times(rng, n)
+    time = office_times(rng, n, on=WINDOW_START)
     span = (np.datetime64(SNAPSHOT_DATE, "D") - np.datetime64(WINDOW_START, "D")).astype(int)
     any_day = np.datetime64(WINDOW_START, "D") + rng.integers(0, span + 1, size=n)
     low, high = ONLINE_HOURS
@@ -272,7 +285,7 @@ def _returned_at(
     rng: np.random.Generator, received: np.ndarray, day: np.ndarray, mask: np.ndarray
 ) -> np.ndarray:
     """Collection time in office hours; never before receipt on the same day."""
-    moment = day.astype("datetime64[s]") + office_times(rng, len(day))
+    moment = day.astype("datetime64[s]") + office_times(rng, len(day), on=WINDOW_START)
     soon = received + (rng.integers(15, 91, size=len(day)) * 60).astype("timedelta64[s]")
     moment = np.where(moment <= received, soon, moment)
     moment[~mask] = np.datetime64("NaT")

@@ -112,13 +112,15 @@ class Gazetteer:
 
 def gazetteer() -> Gazetteer:
     """The gazetteer of the current reference folder (rebuilt when CADRELAB_REFERENCE_DIR moves)."""
-    return _gazetteer(str(reference.reference_dir()))
+    from cadrelab.data.providers import REFERENCE_DATE  # providers imports this module
+
+    # The units in force on the day the synthetic population is described, read on every
+    # call so that each use counts as a use of these facts (the build below is cached).
+    return _gazetteer(reference.provinces(on=REFERENCE_DATE), reference.communes(on=REFERENCE_DATE))
 
 
 @functools.cache
-def _gazetteer(folder: str) -> Gazetteer:  # ``folder`` is the cache key only
-    provinces = reference.provinces()
-    communes = reference.communes()
+def _gazetteer(provinces: tuple, communes: tuple) -> Gazetteer:
     codes = [p.code for p in provinces]
     position = {code: i for i, code in enumerate(codes)}
     region_of = vocabulary.regions()

@@ -186,7 +186,7 @@ def _parcel_defects(
     )
 
     rows = chosen["invalid_land_use_code"]
-    valid = {c.code for c in reference.land_use_codes()}
+    valid = {c.code for c in reference.land_use_codes(on=ISSUE_PERIOD[1])}
     pool = np.array([c for c in INVALID_LAND_USE_CODES if c not in valid], dtype=object)
     bad = pool[rng.integers(0, len(pool), size=len(rows))]
     details = [
@@ -325,7 +325,7 @@ def _price_table(places: Gazetteer) -> dict[tuple[str, str, str], int]:
     """Price-table prices for every (province, zone, code) the land-use mix can draw."""
     table = {
         (r.province_code, r.zone, r.land_use_code): r.price_vnd_per_m2
-        for r in reference.land_prices()
+        for r in reference.land_prices(on=CONTRACT_PERIOD[0])
     }
     for province in places.province_codes.tolist():
         for zone in ZONES:
@@ -419,14 +419,15 @@ def with_taxes(transfers: pd.DataFrame) -> pd.DataFrame:
     base = np.maximum(
         transfers["contract_price"].to_numpy(), transfers["price_table_value"].to_numpy()
     )
-    transfers["income_tax"] = rate_amounts(INCOME_TAX_RULE, base)
-    transfers["registration_fee"] = rate_amounts(REGISTRATION_FEE_RULE, base)
+    signed = transfers["contract_date"].to_numpy()
+    transfers["income_tax"] = rate_amounts(INCOME_TAX_RULE, base, signed)
+    transfers["registration_fee"] = rate_amounts(REGISTRATION_FEE_RULE, base, signed)
     return transfers
 
 
-def rate_amounts(rule_code: str, values: np.ndarray) -> np.ndarray:
-    """``fee_rule(code).amount(value=...)`` for a whole column, rounded half up to đồng."""
-    return reference.fee_rule(rule_code).amounts(values=values)
+def rate_amounts(rule_code: str, values: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """The rate in force on each contract date ``on``, on a whole column, rounded to đồng."""
+    return reference.fee_amounts(rule_code, on=on, values=values)
 
 
 def _transfer_defects(
@@ -462,7 +463,9 @@ def _transfer_defects(
 
     rows = chosen["wrong_transfer_tax"]
     tax = transfers["income_tax"].to_numpy().copy()
-    wrong = rate_amounts(INCOME_TAX_RULE, table_value[rows])
+    wrong = rate_amounts(
+        INCOME_TAX_RULE, table_value[rows], transfers["contract_date"].to_numpy()[rows]
+    )
     details = [
         f"tax {w:,} on the table value instead of {t:,} on the contract price".replace(",", ".")
         for w, t in zip(wrong.tolist(), tax[rows].tolist(), strict=True)

@@ -57,7 +57,7 @@ def generate_staff(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     """Rosters of ``n`` communes (see module doc)."""
     n, seed, rate = check_count(n), check_seed(seed), check_defect_rate(defect_rate)
     places = gazetteer()
-    posts = reference.staff_posts()
+    posts = reference.staff_posts(on=providers.REFERENCE_DATE - dt.timedelta(days=1))
     rng = stream(seed, "staff")
     communes = (
         places.sample_communes(rng, n) if n <= places.n_communes else places.draw_communes(rng, n)

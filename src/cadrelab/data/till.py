@@ -34,9 +34,10 @@ RECEIPTS_PER_COMMUNE = 300
 MAX_COPIES = 5
 
 
-def copy_fee_rule() -> reference.FeeRule:
-    code = reference.procedure(CERTIFIED_COPY_PROCEDURE).fee_code
-    rule = reference.fee_rule(code or "")
+def copy_fee_rule(on: dt.date) -> reference.FeeRule:
+    """The certified-copy fee in force on ``on``, the first day of the receipts' period."""
+    code = reference.procedure(CERTIFIED_COPY_PROCEDURE, on=on).fee_code
+    rule = reference.fee_rule(code or "", on=on)
     if rule.kind != "per_page":
         raise InputError(
             f"fee rule {rule.code} of {CERTIFIED_COPY_PROCEDURE} is not per page",
@@ -64,7 +65,7 @@ def generate_till(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     """``n`` certified-copy receipts in September 2025 (see module doc)."""
     n, seed, rate = check_count(n), check_seed(seed), check_defect_rate(defect_rate)
     places = gazetteer()
-    rule = copy_fee_rule()
+    rule = copy_fee_rule(PERIOD[0])
     rng = stream(seed, "copy_receipts")
     count = min(max(1, -(-n // RECEIPTS_PER_COMMUNE)), places.n_communes)
     pool = places.sample_communes(rng, count)
@@ -73,7 +74,8 @@ def generate_till(n: int, seed: int, defect_rate: float = 0.0) -> Cases:
     document, pages, copies = draw_copy_orders(rng, n)
     days = working_days(*PERIOD)
     issued = np.sort(
-        days[rng.integers(0, len(days), size=n)].astype("datetime64[s]") + office_times(rng, n)
+        days[rng.integers(0, len(days), size=n)].astype("datetime64[s]")
+        + office_times(rng, n, on=PERIOD[0])
     )
     fee = copy_fees(pages, copies, rule)
     number = rank_within(communes, issued.astype(np.int64))

@@ -1,18 +1,22 @@
 """The fee till: customers ask for certified copies and certifications; the trainee collects.
 
     from cadrelab.widgets import FeeTill
-    till = FeeTill.practice(seed=trainee_seed(hoc_vien, "tai-chinh-02"), exercise="tai-chinh-02")
+    till = FeeTill.practice(
+        seed=trainee_seed(hoc_vien, "tai-chinh-02"), exercise="tai-chinh-02", on=ngay_thu
+    )
     till
 
 Each customer orders certified copies (pages per document, number of copies),
 signature certifications and contract certifications.  The amount due comes from
-the fee rules of the reference tables (``reference.fee_rule`` of the procedures'
-fee codes), never from typed-in amounts.  Every amount entered goes to the answer
-store; a right one moves the queue on, a wrong one gets a hint.
+the fee rules of the reference tables in force on the day the till collects
+(``reference.fee_rule`` of the procedures' fee codes), never from typed-in amounts.
+Every amount entered goes to the answer store; a right one moves the queue on, a
+wrong one gets a hint.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,10 +42,10 @@ SERVICE_PROCEDURES = {
 }
 
 
-def fee_rules() -> dict[str, reference.FeeRule]:
-    """The till's fee rules, looked up through the procedure catalogue."""
+def fee_rules(on: dt.date) -> dict[str, reference.FeeRule]:
+    """The till's fee rules on the day ``on``, looked up through the procedure catalogue."""
     return {
-        service: reference.fee_rule(reference.procedure(code).fee_code)
+        service: reference.fee_rule(reference.procedure(code, on=on).fee_code, on=on)
         for service, code in SERVICE_PROCEDURES.items()
     }
 
@@ -98,9 +102,8 @@ def _count(record: Mapping, name: str, minimum: int = 0) -> int:
     return value
 
 
-def fee_due(order: FeeOrder, rules: Mapping[str, reference.FeeRule] | None = None) -> int:
-    """The amount to collect in whole đồng, from the reference fee rules."""
-    rules = rules or fee_rules()
+def fee_due(order: FeeOrder, rules: Mapping[str, reference.FeeRule]) -> int:
+    """The amount to collect in whole đồng, from the fee rules of the day (:func:`fee_rules`)."""
     copies = sum(d.copies * rules["copy"].amount(pages=d.pages) for d in order.documents)
     return (
         copies
@@ -235,17 +238,18 @@ class FeeTill(PracticeQueue[FeeOrder, int, TillVerdict]):
         orders: Sequence[FeeOrder | Mapping],
         *,
         exercise: str,
+        on: dt.date,
         rules: Mapping[str, reference.FeeRule] | None = None,
         folder: str | Path | None = None,
         record: Callable[..., Path] = record_answer,
     ) -> None:
-        self.rules = dict(rules or fee_rules())
+        self.rules = dict(rules or fee_rules(on))
         super().__init__(orders, exercise=exercise, folder=folder, record=record)
 
     @classmethod
-    def practice(cls, *, seed: int, exercise: str, n: int = 8, **options) -> FeeTill:
-        """A till with ``n`` practice customers drawn from ``seed``."""
-        return cls(practice_orders(seed, n), exercise=exercise, **options)
+    def practice(cls, *, seed: int, exercise: str, on: dt.date, n: int = 8, **options) -> FeeTill:
+        """A till on day ``on`` with ``n`` practice customers drawn from ``seed``."""
+        return cls(practice_orders(seed, n), exercise=exercise, on=on, **options)
 
     @property
     def orders(self) -> list[FeeOrder]:

@@ -10,9 +10,10 @@ bổ sung (request to complete) or Từ chối (refusal), and confirms.  Every d
 goes to the answer store; a right one moves the queue on, a wrong one gets a hint
 (stronger on the next try) and may be tried again or skipped.
 
-The right decision follows the catalogue: every listed component handed over →
-receipt, due on :func:`cadrelab.calendar.deadline` of the receipt time and the
-procedure's working days; a component missing → request to complete; a dossier
+The right decision follows the catalogue as in force on the receipt date: every listed
+component handed over → receipt, due on :func:`cadrelab.calendar.deadline` of the
+receipt time and the procedure's deadline (its days, their unit, the cut-off where the
+law sets one); a component missing → request to complete; a dossier
 with a ``refusal_reason`` → refusal.  The tracking book's ``status`` column is
 ignored: it is what the trainee is asked to decide.
 """
@@ -54,7 +55,9 @@ class IntakeCase:
     required: tuple[str, ...]
     submitted: tuple[str, ...]
     received_at: dt.datetime
-    deadline_working_days: int
+    deadline_days: int
+    deadline_unit: str = "working"
+    cutoff: dt.time | None = None
     refusal_reason: str | None = None
     note: str | None = None
 
@@ -81,13 +84,18 @@ class IntakeCase:
         """The appointment date on the receipt, from the working calendar; None if not received."""
         if self.decision != RECEIVE:
             return None
-        return calendar.deadline(self.received_at, self.deadline_working_days)
+        return calendar.deadline(
+            self.received_at, self.deadline_days, cutoff=self.cutoff, unit=self.deadline_unit
+        )
 
     @property
     def counts_from_next_day(self) -> bool:
         """Received after the cut-off or on a day off: the count starts the next working day."""
         day = self.received_at.date()
-        return calendar.default_calendar().effective_receipt_day(self.received_at) != day
+        received = calendar.default_calendar().effective_receipt_day(
+            self.received_at, cutoff=self.cutoff
+        )
+        return received != day
 
 
 def intake_case(record: Mapping, procedures: Mapping[str, object] | None = None) -> IntakeCase:
@@ -96,11 +104,12 @@ def intake_case(record: Mapping, procedures: Mapping[str, object] | None = None)
     Needed: ``dossier_code``, ``procedure_code``, ``applicant_name``,
     ``components_submitted`` (a list or text joined by "; ") and ``received_at``;
     optional: ``refusal_reason``, ``note``.  The procedure's name, components and
-    working days come from ``procedures`` (code → row or dict), by default the
-    reference catalogue.
+    deadline come from ``procedures`` (code → row or dict), by default the reference
+    catalogue as in force on the receipt date.
     """
     code = _text(record, "procedure_code")
-    procedure = _procedure(code, procedures)
+    received = _moment(record.get("received_at"))
+    procedure = _procedure(code, procedures, received)
     return IntakeCase(
         dossier_code=_text(record, "dossier_code"),
         applicant_name=_text(record, "applicant_name"),
@@ -108,19 +117,28 @@ def intake_case(record: Mapping, procedures: Mapping[str, object] | None = None)
         procedure_name=str(_get(procedure, "name_vi")),
         required=_components(_get(procedure, "components")),
         submitted=_components(record.get("components_submitted")),
-        received_at=_moment(record.get("received_at")),
-        deadline_working_days=int(_get(procedure, "deadline_working_days")),
+        received_at=received,
+        deadline_days=int(_get(procedure, "deadline_days")),
+        deadline_unit=str(_get(procedure, "deadline_unit")),
+        cutoff=_cutoff(procedure, received),
         refusal_reason=_optional_text(record.get("refusal_reason")),
         note=_optional_text(record.get("note")),
     )
 
 
-def _procedure(code: str, procedures: Mapping[str, object] | None) -> object:
+def _procedure(code: str, procedures: Mapping[str, object] | None, received: dt.datetime) -> object:
     if procedures is None:
-        return reference.procedure(code)
+        return reference.procedure(code, on=received)
     if code not in procedures:
         raise InputError(f"unknown procedure code {code!r}", field="procedure_code")
     return procedures[code]
+
+
+def _cutoff(procedure: object, received: dt.datetime) -> dt.time | None:
+    """The cut-off the law sets for a catalogue procedure; a dict may give its own."""
+    if isinstance(procedure, reference.Procedure):
+        return calendar.cutoff_for(procedure, received)
+    return procedure.get("cutoff") if isinstance(procedure, Mapping) else None
 
 
 def _get(row: object, name: str) -> object:
@@ -239,13 +257,15 @@ def _decision_lines(case: IntakeCase, decision: str, ok: bool, strong: bool) -> 
 def _date_lines(case: IntakeCase, appointment: dt.date | None, ok: bool, strong: bool) -> list[str]:
     if ok:
         return [t("widgets.intake.date_ok")]
-    cutoff = calendar.office_hours().cutoff.strftime("%H:%M")
-    lines = [t("widgets.intake.date_wrong"), t("widgets.intake.hint.date_rule", cutoff=cutoff)]
+    cutoff = case.cutoff.strftime("%H:%M") if case.cutoff else None
+    rule = "date_rule" if cutoff else f"date_rule_{case.deadline_unit}"
+    lines = [t("widgets.intake.date_wrong"), t(f"widgets.intake.hint.{rule}", cutoff=cutoff)]
     if strong and appointment is not None:
         if not _is_working_day(appointment):
             lines.append(t("widgets.hint.day_off"))
         if case.counts_from_next_day:
-            lines.append(t("widgets.intake.hint.next_day", cutoff=cutoff))
+            later = "next_day" if cutoff else "next_day_off"
+            lines.append(t(f"widgets.intake.hint.{later}", cutoff=cutoff))
         later = appointment > case.appointment
         lines.append(t("widgets.hint.later" if later else "widgets.hint.earlier"))
     return lines
@@ -276,7 +296,7 @@ class IntakeDesk(PracticeQueue[IntakeCase, IntakeAnswer, IntakeVerdict]):
 
         desk.tick(desk.current.submitted)
         desk.decide("tiep-nhan")
-        desk.enter_date(deadline(desk.current.received_at, desk.current.deadline_working_days))
+        desk.enter_date(desk.current.appointment)
         verdict = desk.submit()
     """
 
@@ -400,10 +420,11 @@ def _case_html(case: IntakeCase) -> str:
         weekday=t(f"widgets.weekday.{received.weekday()}"),
         date=format_date(received.date()),
     )
+    unit = "working_days" if case.deadline_unit == "working" else "calendar_days"
     days = (
         t("widgets.intake.same_day")
-        if case.deadline_working_days == 0
-        else t("widgets.intake.working_days", days=case.deadline_working_days)
+        if case.deadline_days == 0
+        else t(f"widgets.intake.{unit}", days=case.deadline_days)
     )
     rows = [
         (t("widgets.intake.applicant"), case.applicant_name),

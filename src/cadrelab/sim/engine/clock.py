@@ -58,7 +58,7 @@ class Clock:
                 None,
                 np.ones(scenario.horizon_days, dtype=bool),
             )
-        hours = calendar.office_hours()
+        hours = calendar.office_hours(on=scenario.start_date)
         sessions = tuple((_minute(start), _minute(end)) for start, end in hours.sessions)
         day = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
         # a day is a working day when exactly one working day lies in (day - 1, day]

@@ -6,8 +6,9 @@ ties it to (the simulated dossier's receipt date), so that a change in how legal
 facts are stored is a change in this module only.  Scenario validation reports a
 problem in the scenario's own terms (a key path) instead of a reference-table error.
 
-Today's catalogue states deadlines in working days and does not date them; the
-receipt date is passed on all the same, ready for a dated catalogue.
+The catalogue is dated: :func:`deadline` reads the version of a procedure in force on
+the receipt date, in working or calendar days, and :func:`cutoff` the same-day cut-off
+where the law sets one for it.
 """
 
 from __future__ import annotations
@@ -29,40 +30,39 @@ class Deadline(NamedTuple):
     counts: Literal["working", "calendar"]
 
 
-def _by_code() -> dict[str, reference.Procedure]:
-    rows = reference.procedures()
-    if _index.get("rows") is not rows:  # the reference cache was reloaded
-        _index["rows"] = rows
-        _index["by_code"] = {p.code: p for p in rows}
-    return _index["by_code"]
-
-
-_index: dict[str, object] = {}
+def _latest(code: str) -> reference.Procedure | None:
+    versions = reference.PROCEDURES.history(code)
+    return versions[-1] if versions else None
 
 
 def known(code: str) -> bool:
-    return code in _by_code()
+    return _latest(code) is not None
 
 
 def deadline(code: str, received: dt.date) -> Deadline:
     """The deadline of catalogue procedure ``code`` for a dossier received on ``received``."""
-    row = _by_code().get(code) or reference.procedure(code)
-    return Deadline(row.deadline_working_days, "working")
+    row = reference.procedure(code, on=received)
+    return Deadline(row.deadline_days, row.deadline_unit)
+
+
+def cutoff(code: str, received: dt.datetime) -> dt.time | None:
+    """The same-day cut-off of ``code`` on the receipt day, or None where the law sets none."""
+    return calendar.cutoff_for(reference.procedure(code, on=received), received)
 
 
 def provinces(on: dt.date) -> tuple[reference.Province, ...]:
     """Provinces in force on ``on`` with their number of communes, for national sweeps."""
-    return reference.provinces()
+    return reference.provinces(on=on)
 
 
 def name_vi(code: str) -> str | None:
-    row = _by_code().get(code)
+    row = _latest(code)
     return row.name_vi if row else None
 
 
 def field_of(code: str) -> str | None:
     """The procedure's field (land, civil_status, …), used to route a procedure seen in a log."""
-    row = _by_code().get(code)
+    row = _latest(code)
     return row.field if row else None
 
 

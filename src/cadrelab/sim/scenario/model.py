@@ -308,11 +308,11 @@ def _check_roles(scenario: Scenario) -> None:
         )
 
 
-def _open_hours_weighted(profile: Profile) -> bool:
-    """Some hour with a positive weight overlaps an office session."""
+def _open_hours_weighted(profile: Profile, on: dt.date) -> bool:
+    """Some hour with a positive weight overlaps an office session in force on ``on``."""
     if profile.hours is None:
         return True
-    sessions = calendar.office_hours().sessions
+    sessions = calendar.office_hours(on=on).sessions
     return any(
         weight > 0
         and any(
@@ -361,7 +361,9 @@ def _check_procedures(scenario: Scenario) -> None:
             raise problem(
                 "sim.error.unknown_procedure", ("procedures", i, "code"), code=procedure.code
             )
-        if scenario.calendar == "office" and not _open_hours_weighted(scenario.profile(procedure)):
+        if scenario.calendar == "office" and not _open_hours_weighted(
+            scenario.profile(procedure), scenario.start_date
+        ):
             where = (
                 ("procedures", i, "profile", "hours")
                 if procedure.profile
