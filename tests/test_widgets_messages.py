@@ -1,4 +1,8 @@
-"""The widgets' message catalogue: complete, in NFC, and every message in use."""
+"""The widgets' message catalogue: complete, in NFC, and every message in use.
+
+The answer readers and comparison that widgets and hidden tests share (cadrelab.checks)
+speak through the same ``widgets.`` messages.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,11 @@ def test_every_message_is_nfc_with_both_languages_and_the_same_fields() -> None:
 
 
 def test_every_key_used_exists_and_every_key_is_used() -> None:
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (PACKAGE / "widgets").glob("*.py"))
+    source = "\n".join(
+        p.read_text(encoding="utf-8")
+        for folder in ("widgets", "checks")
+        for p in (PACKAGE / folder).glob("*.py")
+    )
     used = set(re.findall(r"[\"'](widgets\.[a-z_.-]+[a-z_])[\"']", source))
     for screen in QUEUE_SCREENS:
         texts = astuple(screen.TEXTS)

@@ -1,4 +1,8 @@
-"""Self-checks: right answers pass, wrong ones get graded hints that never give the answer away."""
+"""Self-checks: right answers pass, wrong ones get graded hints that never give the answer away.
+
+Each test registers its question the way a course does (a :class:`LessonCheck` with the
+expected value, or a rule, and hint keys), and the notebook side only names it.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cadrelab import calendar
+from cadrelab.checks.compare import Options, judge
+from cadrelab.checks.registry import LessonCheck
 from cadrelab.data.providers import format_dong
 from cadrelab.errors import InputError
+from cadrelab.i18n import catalogue
 from cadrelab.widgets import install_friendly_errors, load_answers
-from cadrelab.widgets.selfcheck import SelfCheck, judge, split_key
+from cadrelab.widgets.selfcheck import SelfCheck, split_key
 
 pytestmark = pytest.mark.filterwarnings("ignore::cadrelab.calendar.CalendarDataWarning")
 
@@ -27,13 +34,60 @@ def answers(tmp_path, monkeypatch):
     return tmp_path
 
 
+_MISSING = object()
+
+
+class Questions(dict):
+    """The questions a test asks, looked up by the self-check as the course registry is."""
+
+    def __call__(self, key: str) -> LessonCheck:
+        return self[key]
+
+
+def new_check(**options) -> SelfCheck:
+    return SelfCheck(questions=Questions(), **options)
+
+
 @pytest.fixture
 def check(answers) -> SelfCheck:
-    return SelfCheck()
+    return new_check()
 
 
-def quiet(check: SelfCheck, *args, **kwargs):
-    return check(*args, show=False, **kwargs)
+@pytest.fixture
+def hint_texts(monkeypatch):
+    """Register hint texts under test keys (the course's hints are catalogue rows)."""
+
+    def add(*texts: str) -> tuple[str, ...]:
+        keys = []
+        for number, text in enumerate(texts):
+            key = f"test.hint.{number}"
+            monkeypatch.setitem(catalogue(), key, {"vi": text, "en": text})
+            keys.append(key)
+        return tuple(keys)
+
+    return add
+
+
+def quiet(
+    check: SelfCheck,
+    key: str,
+    answer: object,
+    expected: object = _MISSING,
+    *,
+    checker=None,
+    kind: str | None = None,
+    hints: tuple[str, ...] = (),
+    **options,
+):
+    """Register question ``key`` (expected value or rule) and check ``answer`` against it."""
+    if checker is not None:
+        question = LessonCheck(key, accept=lambda value, data: checker(value), hints=hints)
+    else:
+        question = LessonCheck(
+            key, expected=lambda data: expected, kind=kind, options=Options(**options), hints=hints
+        )
+    check._questions[key] = question
+    return check(key, answer, show=False)
 
 
 # --- right and wrong, kind by kind ---------------------------------------------------------
@@ -116,16 +170,17 @@ def test_wrong_answers_fail(check, answer, expected, options) -> None:
 # --- graded hints --------------------------------------------------------------------------
 
 
-def test_hints_grow_stronger_with_each_wrong_try(check) -> None:
-    hints = [
-        "Thuế TNCN là 2% giá chuyển nhượng.",
+def test_hints_grow_stronger_with_each_wrong_try(check, hint_texts) -> None:
+    texts = [
+        "Thuế TNCN tính trên giá chuyển nhượng.",
         "Dùng giá cao hơn giữa giá hợp đồng và bảng giá.",
     ]
+    hints = hint_texts(*texts)
     first = quiet(check, "dat-dai-01.thue", 30_000_000, 40_000_000, kind="money", hints=hints)
     second = quiet(check, "dat-dai-01.thue", 30_000_000, 40_000_000, kind="money", hints=hints)
     third = quiet(check, "dat-dai-01.thue", 30_000_000, 40_000_000, kind="money", hints=hints)
-    assert first.lines == (hints[0],)
-    assert second.lines[0] == hints[1] and "nhỏ hơn đáp án" in second.text
+    assert first.lines == (texts[0],)
+    assert second.lines[0] == texts[1] and "nhỏ hơn đáp án" in second.text
     assert third.lines == second.lines
     assert check.wrong_tries("dat-dai-01.thue") == 3
 
@@ -217,9 +272,9 @@ def shows(text: str, form: str) -> bool:
 )
 def test_number_hints_never_contain_the_expected_value(expected, answer, kind) -> None:
     assume(round(answer) != expected)
-    check = SelfCheck(record=None)
-    texts = [check("a.b", answer, expected, kind=kind, show=False).text for _ in range(3)]
-    texts.append(check("a.b", str(answer), expected, kind=kind, show=False).text)
+    check = new_check(record=None)
+    texts = [quiet(check, "a.b", answer, expected, kind=kind).text for _ in range(3)]
+    texts.append(quiet(check, "a.b", str(answer), expected, kind=kind).text)
     for text in texts:
         assert not any(shows(text, form) for form in forms_of_number(expected)), text
 
@@ -232,9 +287,9 @@ def test_number_hints_never_contain_the_expected_value(expected, answer, kind) -
 )
 def test_date_hints_never_contain_the_expected_date(expected, answer, as_text) -> None:
     assume(answer != expected)
-    check = SelfCheck(record=None)
+    check = new_check(record=None)
     given_answer = answer.strftime("%d/%m/%Y") if as_text else answer
-    texts = [check("a.b", given_answer, expected, show=False).text for _ in range(3)]
+    texts = [quiet(check, "a.b", given_answer, expected).text for _ in range(3)]
     forms = [
         expected.strftime("%d/%m/%Y"),
         expected.isoformat(),
@@ -244,16 +299,10 @@ def test_date_hints_never_contain_the_expected_date(expected, answer, as_text) -
         assert not any(form in text for form in forms), text
 
 
-def test_author_hint_that_leaks_the_value_is_blanked(check) -> None:
+def test_author_hint_that_leaks_the_value_is_blanked(check, hint_texts) -> None:
     expected = 1_234_000
-    result = quiet(
-        check,
-        "a.b",
-        1,
-        expected,
-        kind="money",
-        hints=[f"Đáp án là {format_dong(expected)} hay {expected}"],
-    )
+    hints = hint_texts(f"Đáp án là {format_dong(expected)} hay {expected}")
+    result = quiet(check, "a.b", 1, expected, kind="money", hints=hints)
     assert "1.234.000" not in result.text and "1234000" not in result.text
     assert "…" in result.text
 
@@ -306,7 +355,12 @@ def test_author_mistakes_raise(check) -> None:
     with pytest.raises(ValueError, match="exercise"):
         quiet(check, "no-dot-here", 1, 1)
     with pytest.raises(ValueError, match="exactly one"):
-        quiet(check, "a.b", 1)
+        LessonCheck("a.b")
+    with pytest.raises(KeyError, match=r"a\.unregistered"):
+        SelfCheck()("a.unregistered", 1)
+    with pytest.raises(TypeError, match="kq="):
+        check._questions["a.sim"] = LessonCheck("a.sim", expected=lambda d: d["kq"], given=("kq",))
+        check("a.sim", 1, show=False)
     with pytest.raises(ValueError, match="time of day"):
         quiet(check, "a.b", 1, pd.Timestamp("2025-03-10 09:30"))
     with pytest.raises(ValueError, match="unknown kind"):
@@ -329,13 +383,14 @@ def test_a_store_failure_is_said_not_raised(tmp_path, monkeypatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("CADRELAB_ANSWERS_DIR", str(blocker / "answers"))
-    result = SelfCheck()("a.b", 1, 1, show=False)
+    result = quiet(new_check(), "a.b", 1, 1)
     assert result.ok and result.saved_to is None
     assert "Không lưu được câu trả lời" in result.text
 
 
 def test_plain_python_prints_once(check, capsys) -> None:
-    result = check("a.b", 1, 1)
+    quiet(check, "a.b", 1, 1)
+    result = check("a.b", 1)
     result._ipython_display_()
     out = capsys.readouterr().out
     assert out.count("Đúng rồi!") == 1
@@ -369,8 +424,8 @@ def test_in_a_real_kernel_feedback_shows_and_input_errors_stay_errors(tmp_path, 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell(
-            "import datetime as dt\nfrom cadrelab.widgets import check, parse_date\n"
-            "check('thu-tuc-01.ngay', '07/03/2025', dt.date(2025, 3, 10))"
+            "from cadrelab.widgets import check, parse_date\n"
+            "check('hoc-nhap-mon-01.tong-ho-so', '31')"
         ),
         nbformat.v4.new_code_cell("parse_date('31/2/2025')"),
     ]
@@ -380,4 +435,13 @@ def test_in_a_real_kernel_feedback_shows_and_input_errors_stay_errors(tmp_path, 
     errors = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
     assert len(errors) == 1 and errors[0].ename == "AnswerFormatError"
     assert "chỉ có 28 ngày" in errors[0].traceback[0] and len(errors[0].traceback) == 1
-    assert load_answers(tmp_path, "thu-tuc-01") == {"ngay": "07/03/2025"}
+    assert "Chưa đúng" in shown.data["text/plain"]
+    assert load_answers(tmp_path, "hoc-nhap-mon-01") == {"tong-ho-so": "31"}
+
+
+def test_a_question_gets_the_values_the_notebook_hands_over(check) -> None:
+    check._questions["a.sim"] = LessonCheck(
+        "a.sim", expected=lambda data: data["kq"] * 2, given=("kq",)
+    )
+    assert check("a.sim", 8, kq=4, show=False).ok
+    assert not check("a.sim", 9, kq=4, show=False).ok

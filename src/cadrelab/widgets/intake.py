@@ -31,11 +31,11 @@ import ipywidgets as w
 import pandas as pd
 
 from cadrelab import calendar, reference
+from cadrelab.checks.reading import AnswerFormatError, format_date, parse_date
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
 from cadrelab.reference import is_optional_component
 from cadrelab.widgets.answers import record_answer
-from cadrelab.widgets.parsing import AnswerFormatError, format_date, parse_date
 from cadrelab.widgets.practice import PracticeQueue, QueueTexts, Unreadable
 
 RECEIVE, COMPLETE, REFUSE = "tiep-nhan", "bo-sung", "tu-choi"

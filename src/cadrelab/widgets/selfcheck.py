@@ -1,14 +1,21 @@
 """Instant self-checks for teaching notebooks, with graded hints that never give the answer away.
 
     from cadrelab.widgets import check
-    check("dat-dai-01.thue-tncn", thue, expected=thue_dung, kind="money",
-          hints=["Thuế TNCN là 2% giá chuyển nhượng.",
-                 "Nếu giá hợp đồng thấp hơn giá theo bảng giá đất, dùng giá bảng giá."])
+    check("dat-dai-01.thue-hs2", thue_hs2)
 
-The first wrong try gets a hint; later tries a stronger one.  Text where a number is
-expected, an impossible date, an empty answer or ``...`` get a friendly message.
-Every answer is appended to the answer store (see :mod:`cadrelab.widgets.answers`).
-Works in Jupyter (a coloured box), under nbgrader, and in plain Python (printed).
+The notebook names the question and hands over the answer, nothing else: how the
+question is judged (the expected value computed from the trainee's own cases, the
+kind of comparison, the hints) is registered in :mod:`cadrelab.checks.lessons`, out
+of the notebook.  A question about values the notebook computed itself takes them
+by name: ``check("mo-phong-01.tg-giai-quyet", tg_giai_quyet, kq=kq)``.
+
+The comparison is :mod:`cadrelab.checks.compare`, the same one the exercises' hidden
+tests use.  The first wrong try gets the question's first hint (which names the
+method, never the value), later tries a stronger one and a sharper diagnosis (too
+large, a day off, missing items).  Text where a number is expected, an impossible
+date, an empty answer or ``...`` get a friendly message.  Every answer is appended
+to the answer store (see :mod:`cadrelab.widgets.answers`).  Works in Jupyter (a
+coloured box), under nbgrader, and in plain Python (printed).
 """
 
 from __future__ import annotations
@@ -22,17 +29,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from cadrelab.checks.compare import SCALAR_KINDS, Outcome, compare, infer_kind
+from cadrelab.checks.reading import AnswerFormatError, format_date, reject_blank
+from cadrelab.checks.registry import LessonCheck, LessonData, lesson_check
 from cadrelab.data.seeds import check_exercise
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
 from cadrelab.widgets import feedback
 from cadrelab.widgets.answers import record_answer
-from cadrelab.widgets.compare import SCALAR_KINDS, Options, Outcome, compare, infer_kind
-from cadrelab.widgets.parsing import AnswerFormatError, format_date, reject_blank
 
 Checker = Callable[[object], bool | tuple[bool, str]]
 Recorder = Callable[..., Path]
-_MISSING = object()
 HIDDEN = "…"
 
 
@@ -72,48 +79,38 @@ class CheckResult:
 class SelfCheck:
     """Self-checks with their own count of wrong tries per question (one per kernel by default)."""
 
-    def __init__(self, record: Recorder | None = record_answer) -> None:
+    def __init__(
+        self,
+        record: Recorder | None = record_answer,
+        questions: Callable[[str], LessonCheck] = lesson_check,
+    ) -> None:
         self._record = record
+        self._questions = questions
         self._wrong_tries: dict[str, int] = {}
 
     def __call__(
-        self,
-        key: str,
-        answer: object,
-        expected: object = _MISSING,
-        *,
-        checker: Checker | None = None,
-        kind: str | None = None,
-        rel_tol: float = 1e-6,
-        abs_tol: float = 0.0,
-        ordered: bool | None = None,
-        id_column: str | None = None,
-        hints: Sequence[str] = (),
-        show: bool = True,
+        self, key: str, answer: object, *, show: bool = True, **given: object
     ) -> CheckResult:
-        """Check ``answer`` for question ``key`` (``"<exercise>.<item>"``); show and store it.
-
-        Give either ``expected`` (compared by ``kind``, inferred from it; ``"money"``
-        compares whole đồng and must be named) or ``checker``, a function of the
-        answer returning True/False or (True/False, hint).
-        """
+        """Judge ``answer`` to question ``key`` (``"<exercise>.<item>"``); show and store it."""
         exercise, item = split_key(key)
-        if (expected is _MISSING) == (checker is None):
-            raise ValueError("give exactly one of expected= or checker=")
-        options = Options(rel_tol=rel_tol, abs_tol=abs_tol, ordered=ordered, id_column=id_column)
+        question = self._questions(key)
+        missing = sorted(set(question.given) - set(given))
+        if missing:
+            raise TypeError(f"check({key!r}, ...) needs {', '.join(missing)}= as well")
+        data = LessonData(given)
+        hidden: tuple[str, ...] = ()
         try:
-            if checker is not None:
-                outcome = run_checker(checker, answer)
-                hidden: tuple[str, ...] = ()
+            if question.accept is not None:
+                outcome = run_checker(lambda value: question.accept(value, data), answer)
             else:
-                kind = kind or infer_kind(expected)
-                outcome = compare(kind, answer, expected, options)
+                expected = question.expected(data)
+                kind = question.kind or infer_kind(expected)
                 hidden = hidden_forms(expected) if kind in SCALAR_KINDS else ()
+                outcome = compare(kind, answer, expected, question.options)
         except AnswerFormatError as exc:
             result = CheckResult(key, "invalid", t("widgets.check.invalid"), (exc.message_vi,))
-            hidden = hidden_forms(expected) if expected is not _MISSING else ()
         else:
-            result = self._judged(key, outcome, hints)
+            result = self._judged(key, outcome, [t(hint) for hint in question.hints])
         result.lines = tuple(redact(line, hidden) for line in result.lines)
         result.saved_to, problem = self._save(exercise, item, answer, result)
         if problem:
@@ -147,27 +144,6 @@ class SelfCheck:
             return self._record(exercise, item, answer, correct=result.ok, source="check"), ""
         except InputError as exc:
             return None, exc.message_vi
-
-
-def judge(
-    answer: object,
-    expected: object,
-    *,
-    kind: str | None = None,
-    rel_tol: float = 1e-6,
-    abs_tol: float = 0.0,
-    ordered: bool | None = None,
-    id_column: str | None = None,
-) -> bool:
-    """Whether ``answer`` is right by the self-check's rules; False for unreadable answers.
-
-    For graders: judge stored answers in the grader's own process, after the kernel is gone.
-    """
-    options = Options(rel_tol=rel_tol, abs_tol=abs_tol, ordered=ordered, id_column=id_column)
-    try:
-        return compare(kind or infer_kind(expected), answer, expected, options).ok
-    except AnswerFormatError:
-        return False
 
 
 def split_key(key: str) -> tuple[str, str]:

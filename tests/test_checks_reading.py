@@ -13,14 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cadrelab.data.providers import format_dong
-from cadrelab.widgets.parsing import (
+from cadrelab.checks.reading import (
     AnswerFormatError,
     format_date,
     parse_date,
     parse_money,
     parse_number,
 )
+from cadrelab.data.providers import format_dong
 
 
 @pytest.mark.parametrize(

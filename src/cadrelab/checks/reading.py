@@ -3,7 +3,8 @@
 Vietnamese puts dots between thousands and a comma before decimals (``1.250.000,5``)
 and writes dates day first (``05/03/2025``).  Each parser returns a plain Python
 value or raises :class:`AnswerFormatError`, whose Vietnamese text tells the trainee
-what to type instead; self-checks and widgets show that text, never a traceback.
+what to type instead; self-checks, widgets and hidden tests read answers here, and the
+trainee sees that text, never a traceback.
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""Compare a trainee's answer with the expected value, kind by kind.
+"""Compare a trainee's answer with the expected value, kind by kind: the one comparison.
+
+The lesson self-checks and the exercises' hidden tests both judge through here, so
+a value the self-check accepts (``"1.250.000 đ"`` for a sum of money, ``"05/03/2025"``
+for a date) is accepted by the grader too::
+
+    from cadrelab.checks.compare import judge
+    assert judge(hen_moi, dung, kind="date")
 
 Each comparison says whether the answer is right and, when it is not, what is off
 (too large, a day off, missing items) without saying what the right value is.
@@ -21,9 +28,7 @@ import numpy as np
 import pandas as pd
 
 from cadrelab import calendar
-from cadrelab.errors import InputError
-from cadrelab.i18n import t
-from cadrelab.widgets.parsing import (
+from cadrelab.checks.reading import (
     AnswerFormatError,
     kind_name,
     parse_date,
@@ -33,6 +38,8 @@ from cadrelab.widgets.parsing import (
     round_dong,
     scalar_from,
 )
+from cadrelab.errors import InputError
+from cadrelab.i18n import t
 
 KINDS = ("number", "money", "date", "text", "bool", "set", "list", "series", "frame")
 SCALAR_KINDS = frozenset({"number", "money", "date", "text", "bool"})
@@ -86,6 +93,8 @@ def infer_kind(expected: object) -> str:
 
 
 def compare(kind: str, answer: object, expected: object, options: Options) -> Outcome:
+    """How ``answer`` compares with ``expected`` by the rules of ``kind``; raises
+    :class:`AnswerFormatError` for an answer that cannot be read as that kind."""
     if kind not in COMPARERS:
         raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     reject_blank(answer)
@@ -437,3 +446,24 @@ COMPARERS: dict[str, Callable[[object, object, Options], Outcome]] = {
     "series": compare_series,
     "frame": compare_frame,
 }
+
+
+def judge(
+    answer: object,
+    expected: object,
+    *,
+    kind: str | None = None,
+    rel_tol: float = 1e-6,
+    abs_tol: float = 0.0,
+    ordered: bool | None = None,
+    id_column: str | None = None,
+) -> bool:
+    """Whether ``answer`` is right by the self-check's rules; False for unreadable answers.
+
+    For hidden tests: they judge a trainee's value in the grader's own process.
+    """
+    options = Options(rel_tol=rel_tol, abs_tol=abs_tol, ordered=ordered, id_column=id_column)
+    try:
+        return compare(kind or infer_kind(expected), answer, expected, options).ok
+    except AnswerFormatError:
+        return False

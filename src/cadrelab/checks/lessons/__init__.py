@@ -1,0 +1,9 @@
+"""The practice questions of every teaching notebook, one module per course.
+
+Each module registers its questions (:class:`cadrelab.checks.registry.LessonCheck`)
+when imported; the hints are message keys of ``messages/checks.csv``.
+"""
+
+from cadrelab.checks.lessons import nhap_mon
+
+__all__ = ["nhap_mon"]
