@@ -20,7 +20,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from cadrelab.cli import main
 from cadrelab.grading.workshop import Workshop
 from cadrelab.hub.auth import RosterAuthenticator
-from cadrelab.hub.config import CODE_FILE, HUB_CONFIG, TRAINEE_CONFIG, TRAINEE_COURSES
+from cadrelab.hub.config import CODE_FILE, HUB_CONFIG, STATE, TRAINEE_CONFIG, TRAINEE_COURSES
 from cadrelab.hub.home import CASES_FOLDER, COURSES_FOLDER
 from cadrelab.hub.kubernetes import VALUES_FILE
 from cadrelab.hub.spawn import HomeWriter
@@ -93,8 +93,8 @@ def test_config_sets_roster_login_limits_culler_exchange_and_language(workshop, 
 
 def test_trainees_read_their_settings_and_courses_but_not_the_hub_state(hub_folder):
     assert stat.S_IMODE(hub_folder.stat().st_mode) == 0o711
-    for private in (HUB_CONFIG, CODE_FILE):
-        assert stat.S_IMODE((hub_folder / private).stat().st_mode) == 0o600
+    assert stat.S_IMODE((hub_folder / HUB_CONFIG).stat().st_mode) == 0o600
+    assert stat.S_IMODE((hub_folder / STATE).stat().st_mode) == 0o700
     for shared in (TRAINEE_CONFIG, TRAINEE_COURSES):
         assert stat.S_IMODE((hub_folder / shared).stat().st_mode) == 0o755
     notebooks = list((hub_folder / TRAINEE_COURSES).rglob("*.ipynb"))
@@ -103,7 +103,7 @@ def test_trainees_read_their_settings_and_courses_but_not_the_hub_state(hub_fold
 
 def test_no_secret_in_what_trainees_can_read(workshop, hub_folder):
     code = workshop_code(workshop.secret())
-    assert (hub_folder / CODE_FILE).read_text(encoding="utf-8").strip() == code
+    assert (hub_folder / STATE / CODE_FILE).read_text(encoding="utf-8").strip() == code
     secret = workshop.secret().hex()
     for path in [hub_folder / HUB_CONFIG, *(hub_folder / TRAINEE_CONFIG).rglob("*")]:
         text = path.read_text(encoding="utf-8")

@@ -22,6 +22,8 @@ import pytest
 from tests.conftest import REPO
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+# sbin too: the hub creates trainees' accounts with adduser
+SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Installed:
         keep = {k: v for k, v in os.environ.items() if k.startswith(("PIP_", "LANG", "LC_"))}
         return {
             **keep,
-            "PATH": f"{self.bin}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+            "PATH": os.pathsep.join([str(self.bin), *SYSTEM_PATH]),
             "HOME": str(home),
             "MPLBACKEND": "Agg",
         }

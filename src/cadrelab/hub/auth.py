@@ -59,7 +59,9 @@ def check_password(password: str, stored: str) -> bool:
 class RosterAuthenticator(Authenticator):
     """Roster ids only; a first-login password or the workshop code."""
 
-    roster_file = Unicode(help="The workshop's roster CSV (roster.csv).").tag(config=True)
+    roster_file = Unicode(help="The workshop's roster CSV (roster.csv): who may log in.").tag(
+        config=True, allow_config=True
+    )
     login = Enum(["password", "code"], "password", help="How trainees prove who they are.").tag(
         config=True
     )

@@ -1,15 +1,16 @@
 """``jupyterhub_config.py`` for a workshop on one training server.
 
 ``cadrelab workshop hub-config OUT --dir WORKSHOP`` writes into ``OUT`` (the hub's own
-folder, root only):
+folder; trainees' servers may pass through it but list nothing):
 
-* ``jupyterhub_config.py``: every setting spelled out, for a trainer to read and adjust;
-  JupyterHub keeps its database and cookie secret beside it;
+* ``jupyterhub_config.py``: every setting spelled out, for a trainer to read and adjust
+  (root only);
+* ``state/`` (root only): JupyterHub's database and cookie secret, the first-login
+  password hashes, ``workshop-code`` (the room's login code, also printed);
 * ``jupyter/``: the trainees' Jupyter and nbgrader settings (course id, exchange folder,
   no formgrader), given to each server through ``JUPYTER_CONFIG_PATH``;
 * ``trainee-courses/``: the trainee version of the courses (no solutions) that each
-  trainee receives as ``~/khoa-hoc``;
-* ``workshop-code``: the room's login code (also printed).
+  trainee receives as ``~/khoa-hoc``.
 
 Before the hub starts, the configuration checks the workshop (it exists, has a
 roster whose ids are valid user names, has its secret) and that its ports are free;
@@ -39,6 +40,7 @@ CODE_FILE = "workshop-code"
 TRAINEE_CONFIG = "jupyter"
 TRAINEE_COURSES = "trainee-courses"
 PROXY_PID_FILE = "jupyterhub-proxy.pid"
+STATE = "state"  # the hub's database, cookie secret, passwords, room code: root only
 
 
 @dataclass(frozen=True)
@@ -128,16 +130,17 @@ c.JupyterHub.port = PORT
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = HUB_PORT
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{{PROXY_API_PORT}}"
-c.ConfigurableHTTPProxy.pid_file = str(HERE / {PROXY_PID_FILE!r})
-c.JupyterHub.db_url = f"sqlite:///{{HERE / 'jupyterhub.sqlite'}}"
-c.JupyterHub.cookie_secret_file = str(HERE / "jupyterhub_cookie_secret")
+STATE = HERE / {STATE!r}  # root only: nothing in it is for trainees' eyes
+c.ConfigurableHTTPProxy.pid_file = str(STATE / {PROXY_PID_FILE!r})
+c.JupyterHub.db_url = f"sqlite:///{{STATE / 'jupyterhub.sqlite'}}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 
 # Who logs in: trainees on the roster, each a Unix user created at the first login.
 c.JupyterHub.authenticator_class = "cadrelab.hub.auth.LocalRosterAuthenticator"
 c.RosterAuthenticator.roster_file = str(WORKSHOP / {ROSTER_FILE!r})
 c.RosterAuthenticator.login = {options.login!r}
-c.RosterAuthenticator.code_file = str(HERE / {CODE_FILE!r})
-c.RosterAuthenticator.password_file = str(HERE / "passwords.json")
+c.RosterAuthenticator.code_file = str(STATE / {CODE_FILE!r})
+c.RosterAuthenticator.password_file = str(STATE / "passwords.json")
 c.LocalAuthenticator.create_system_users = True
 
 # Each trainee's server: their cases and course copy delivered first, then limits.
@@ -190,10 +193,11 @@ def write_hub_config(workshop_dir: Path, out: Path, options: HubOptions) -> tupl
         )
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o711)  # trainees' servers read jupyter/ and trainee-courses/ only
+    state = out / STATE
+    state.mkdir(exist_ok=True)
+    os.chmod(state, 0o700)
     code = workshop_code(workshop.secret())
-    code_path = out / CODE_FILE
-    atomic.write_text(code_path, code + "\n")
-    os.chmod(code_path, 0o600)
+    atomic.write_text(state / CODE_FILE, code + "\n")
     trainee = out / TRAINEE_CONFIG
     atomic.write_text(trainee / "nbgrader_config.py", trainee_nbgrader_config(workshop))
     atomic.write_text(
@@ -227,7 +231,7 @@ def _port_taken(ip: str, port: int) -> bool:
 def _stale_proxy(here: Path) -> bool:
     """A proxy left by a hub that died: JupyterHub stops it itself on start."""
     try:
-        pid = int((here / PROXY_PID_FILE).read_text(encoding="ascii").strip())
+        pid = int((here / STATE / PROXY_PID_FILE).read_text(encoding="ascii").strip())
         return "configurable-http-proxy" in Path(f"/proc/{pid}/cmdline").read_text("latin-1")
     except (OSError, ValueError):
         return False
