@@ -164,6 +164,14 @@ def test_malformed_logs_name_the_column_and_row(tmp_path, rows, column_map, fiel
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize("name", ["log.csv", "log.xlsx"])
+def test_a_log_that_cannot_be_read_is_an_input_error(tmp_path, name) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xff\xfe\x00garbage\x00" * 50)
+    with pytest.raises(InputError, match="cannot read"):
+        read_log(path)
+
+
 def test_cli_bad_log_exits_2_with_one_line_and_writes_nothing(tmp_path) -> None:
     log = _small_log(tmp_path, [{"Mã hồ sơ": "A", "Ngày tiếp nhận": "2025-07-01"}])
     out = tmp_path / "out.yaml"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,7 +196,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise keyed_error("sim.error.file_missing", path) from None
-    except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as exc:
+    except (UnicodeDecodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise keyed_error("sim.error.unreadable", path, reason=str(exc).splitlines()[0]) from None
 
 
