@@ -12,14 +12,12 @@ byte-identical files.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from cadrelab import atomic
 from cadrelab.data.cases import Cases
+from cadrelab.data.csv_format import to_csv_bytes
 from cadrelab.data.defects import DEFECT_KINDS
 from cadrelab.data.generators import DEFAULT_SIZES, GENERATORS
 from cadrelab.data.inputs import check_count, check_seed
@@ -28,7 +26,6 @@ from cadrelab.data.seeds import normalise_trainee_id, trainee_seed
 from cadrelab.errors import InputError
 
 BUNDLE_DEFECT_RATE = 0.05
-FLOAT_FORMAT = "%.1f"  # every float column is an area in m² with one decimal
 MANIFEST_FORMAT = 1
 
 
@@ -71,15 +68,6 @@ def write_bundle(out: Path, *, seed: int, scale: int = 1, trainee: str | None = 
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         _write(staging / "manifest.json", text.encode("utf-8"))
     return manifest
-
-
-def to_csv_bytes(frame: pd.DataFrame, exact: bool = False) -> bytes:
-    """The CSV bytes of a table, formatted the same on every machine; ``exact`` keeps every
-    float digit (trainees' case files must match what the grader regenerates)."""
-    buffer = io.StringIO()
-    float_format = None if exact else FLOAT_FORMAT
-    frame.to_csv(buffer, index=False, lineterminator="\n", float_format=float_format)
-    return buffer.getvalue().encode("utf-8")
 
 
 def _write(path: Path, data: bytes) -> None:

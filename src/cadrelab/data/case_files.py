@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from cadrelab import atomic
-from cadrelab.data.bundle import to_csv_bytes
 from cadrelab.data.cases import Cases
+from cadrelab.data.csv_format import to_csv_bytes
 from cadrelab.errors import InputError
 from cadrelab.i18n import t
 

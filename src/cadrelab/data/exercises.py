@@ -24,7 +24,6 @@ from pathlib import Path
 
 from cadrelab.data.case_files import read_case_folder
 from cadrelab.data.cases import Cases
-from cadrelab.data.generators import GENERATORS
 from cadrelab.data.seeds import (
     check_exercise,
     normalise_trainee_id,
@@ -96,6 +95,8 @@ def workshop_cases(secret: bytes) -> Iterator[None]:
 
 def generate_cases(exercise: str, trainee: str, secret: bytes | None) -> Cases:
     """The cases of ``exercise`` for ``trainee``: a workshop's with ``secret``, else practice."""
+    from cadrelab.data.generators import GENERATORS  # Faker and friends: only when generating
+
     spec = _exercise(exercise)
     who = normalise_trainee_id(trainee)
     seed = trainee_seed(who, exercise) if secret is None else workshop_seed(secret, who, exercise)

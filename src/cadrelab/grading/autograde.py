@@ -201,13 +201,16 @@ def autograde(
     unsafe: bool = False,
     progress: bool = True,
     force: bool = False,
-    submission_timeout: float | None = None,
+    submission_timeout: float = Limits.submission_seconds,
+    limits: Limits | None = None,
 ) -> Summary:
+    """Grade every submission of ``assignment``; ``limits`` (if given) replaces the limits
+    built from ``timeout`` and ``submission_timeout``."""
     workshop.require_assignment(assignment)
     bwrap = sandbox.check_sandbox(unsafe)
-    limits = Limits(cell_timeout=float(timeout))
-    if submission_timeout is not None:
-        limits = Limits(cell_timeout=float(timeout), submission_seconds=float(submission_timeout))
+    limits = limits or Limits(
+        cell_timeout=float(timeout), submission_seconds=float(submission_timeout)
+    )
     started = time.monotonic()
     with _staging(workshop) as scratch:
         todo, done, specs = plan_jobs(workshop, assignment, limits, bwrap, scratch, force)

@@ -68,7 +68,6 @@ register(
     # reading the notebook file
     _grading("invalid_json", False, Status.INVALID, "broken_json"),
     _grading("missing", False, Status.INVALID, "missing_notebook"),
-    _grading("too_large", False, Status.INVALID, "huge_notebook"),
     _grading("unreadable", False, Status.INVALID, "not_utf8"),
     # running in the sandbox
     _grading("kernel_hooks_changed", True, Status.TAMPERED, "input_transformer"),

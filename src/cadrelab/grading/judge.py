@@ -17,8 +17,9 @@ value ever crosses over.
 
 Tests regenerate the trainee's cases from the workshop secret
 (:func:`cadrelab.data.exercises.workshop_cases`).  When a locked cell fails here, the
-locked cells are run once more on their own: if they fail without any trainee value,
-the fault is the grader's (status ``grader_error``), never a silent zero.
+locked cells are run once more on their own: if one that reads no answer name fails
+without any trainee value, the fault is the grader's (status ``grader_error``), never
+a silent zero.
 
 A test passes when it raises nothing (nbgrader's rule); a test ending in a number
 gives that number as partial credit, clipped to its points.  Tests placed after
@@ -94,6 +95,19 @@ def bound_names(source: str) -> set[str]:
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
     return names
+
+
+def read_names(source: str) -> set[str]:
+    """Every name a cell reads."""
+    try:
+        tree = ast.parse(_transform(source))
+    except (SyntaxError, ValueError):
+        return set()
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
 
 
 def settable_names(plan: Plan) -> tuple[frozenset[str], frozenset[str]]:
@@ -226,16 +240,22 @@ class Judge:
             verdict.setup_errors.append(f"{grade_id}: {type(exc).__name__}: {exc}"[:MESSAGE_LIMIT])
 
     def _setup_fails_alone(self, plan: Plan) -> bool:
-        """Whether the locked cells fail with no trainee value at all (the grader's fault)."""
+        """Whether a locked cell that reads no answer name fails with no trainee value at
+        all: then the fault is the grader's.  (A locked cell that shows a trainee's answer
+        fails when the answer is missing or wrong: that is the trainee's.)"""
+        answers, _ = settable_names(plan)
         namespace, self.namespace = self.namespace, self._fresh_namespace()
         alone = Verdict()
         try:
             for cell in plan.cells:
                 if cell.role == "locked" and cell.cell_type == "code":
+                    before = len(alone.setup_errors)
                     self._locked(cell, alone)
+                    if len(alone.setup_errors) > before and not read_names(cell.source) & answers:
+                        return True
         finally:
             self.namespace = namespace
-        return bool(alone.setup_errors)
+        return False
 
     def _apply(
         self, effect: dict, answers: frozenset[str], fixed: frozenset[str], verdict: Verdict
@@ -257,12 +277,15 @@ class Judge:
             return value_codec.Opaque("value", "decoding time used up")
         started = time.monotonic()
         try:
-            return value_codec.decode(data, self.remote, name=name, seconds=self.decode_left)
+            value = value_codec.decode(data, self.remote, name=name, seconds=self.decode_left)
         except (value_codec.CaptureError, RecursionError, MemoryError) as exc:
             verdict.undecodable.append(name)
             return value_codec.Opaque("malformed", str(exc))
         finally:
             self.decode_left -= time.monotonic() - started
+        if isinstance(value, value_codec.Opaque) and value.over_limit:
+            verdict.undecodable.append(name)
+        return value
 
     def _test(self, cell: PlannedCell, stopped: bool) -> TestOutcome:
         spec = cell.spec

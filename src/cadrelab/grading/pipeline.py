@@ -23,6 +23,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -49,10 +50,10 @@ from cadrelab.grading.submission_folders import Limits as FolderLimits
 from cadrelab.grading.submission_folders import copy_folder
 from cadrelab.i18n import t
 
-MAX_NOTEBOOK_BYTES = 20 << 20
 SKIPPED_FILES = ("timestamp.txt", "submission_secret.txt", ".ipynb_checkpoints", "__pycache__")
 IMPORTABLE_SUFFIXES = {".py", ".pyc", ".pyo", ".pyd", ".so", ".pth", ".pyw"}
 NO_SPACE = "No space left on device"
+STARTUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,9 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def read_cells(path: Path) -> list[dict] | str:
-    """The notebook's cells as dicts, or the defence code saying why it cannot be read."""
+    """The notebook's cells as dicts, or the defence code saying why it cannot be read.
+    (Its size was bounded when the submission was staged.)"""
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return "too_large"
         text = path.read_text(encoding="utf-8")
         notebook = nbformat.reads(text, as_version=4)
     except FileNotFoundError:
@@ -351,19 +351,20 @@ class SandboxRun:
             self.work,
             budget,
         )
+        # Python and IPython start before any trainee code runs: a loaded machine may take a
+        # while, and nothing of the trainee's can use this time.
+        deadline = time.monotonic() + max(limits.cell_timeout * 2, STARTUP_SECONDS)
+        expected = iter([c.key for c in self.cells])
         current: str | None = None
-        cell_deadline = time.monotonic() + limits.cell_timeout * 2  # start-up included
         try:
+            if self.session.receive(deadline)["op"] != "ready":
+                raise sandbox.SessionViolation("did not start with ready")
             while True:
-                message = self.session.receive(cell_deadline)
-                op = message["op"]
-                if op == "start":
-                    current = message["key"]
-                    cell_deadline = time.monotonic() + limits.cell_timeout
-                elif op == "done" and message["key"] == current:
-                    self._done(current, message)
-                    current = None
-                elif op == "finished":
+                message = self.session.receive(deadline)
+                current = self._follow(message, current, expected)
+                if message["op"] == "start":
+                    deadline = time.monotonic() + limits.cell_timeout
+                elif message["op"] == "finished":
                     if message["hooks_changed"]:
                         self.notes.append(note("kernel_hooks_changed"))
                     self.answers = message["answers"]
@@ -375,12 +376,28 @@ class SandboxRun:
         except sandbox.SessionEnded:
             self._stop("kernel_died", current)
         except sandbox.SessionViolation as exc:
+            self.session.kill()
             self._stop("forged_message", current, str(exc))
+
+    def _follow(self, message: dict, current: str | None, expected: Iterator[str]) -> str | None:
+        """The runner's messages come in one order only: start and done for each cell in
+        turn, then finished.  Anything else was forged by the trainee's code."""
+        op = message["op"]
+        if op == "start" and current is None and message["key"] == next(expected, None):
+            return message["key"]
+        if op == "done" and message["key"] == current:
+            self._done(current, message)
+            return None
+        if op == "finished" and current is None and next(expected, None) is None:
+            return None
+        raise sandbox.SessionViolation(f"{op} out of turn")
 
     def _done(self, key: str, message: dict) -> None:
         self.outputs[key] = {"outputs": message["outputs"]}
         if message["dropped"] > 0:
             self.notes.append(note("output_truncated", str(message["dropped"])))
+        if message["rejected"] > 0:
+            self.notes.append(note("output_dropped", str(message["rejected"])))
         if "effects" in message:
             self.effects[key] = message["effects"]
         error = message["error"]

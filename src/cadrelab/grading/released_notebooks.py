@@ -3,15 +3,24 @@
 The gradebook (written by nbgrader's SaveCells during ``generate_assignment``)
 keeps every locked and graded cell with its hidden tests and checksum, but not
 the cells' order; the released notebook gives the order and what trainees saw.
-Read once in the main process and handed to workers as plain data.
+The model solutions come from the trainer's source notebooks (the gradebook keeps
+answer cells as released): the judge needs the names they bind.  Read once in the
+main process and handed to workers as plain data.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from cadrelab.errors import InputError
-from cadrelab.grading.rebuild import CellSpec, NotebookSpec, cell_source, role_of
+from cadrelab.grading.rebuild import (
+    CellSpec,
+    NotebookSpec,
+    cell_source,
+    nbgrader_metadata,
+    role_of,
+)
 from cadrelab.grading.workshop import Workshop
 
 
@@ -36,6 +45,7 @@ def load_specs(workshop: Workshop, assignment: str) -> dict[str, NotebookSpec]:
         for notebook in known.notebooks:
             path = release / f"{notebook.name}.ipynb"
             released = json.loads(path.read_text(encoding="utf-8"))
+            solutions = _solutions(workshop.source_dir / assignment / f"{notebook.name}.ipynb")
             sources = {cell.name: cell for cell in notebook.source_cells}
             points = {
                 cell.name: float(cell.max_score)
@@ -58,7 +68,7 @@ def load_specs(workshop: Workshop, assignment: str) -> dict[str, NotebookSpec]:
                         if meta.get("grade") and not meta.get("solution")
                         else released_source,
                         checksum=source.checksum,
-                        solution=source.source if meta.get("solution") else "",
+                        solution=solutions.get(source.name, ""),
                         points=points.get(source.name),
                         metadata=cell.get("metadata", {}),
                         skill=str(
@@ -72,3 +82,18 @@ def load_specs(workshop: Workshop, assignment: str) -> dict[str, NotebookSpec]:
                 notebook.name, tuple(cells), released.get("metadata", {})
             )
     return specs
+
+
+def _solutions(path: Path) -> dict[str, str]:
+    """Each answer cell's model solution in the trainer's source notebook (empty if gone)."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {
+        meta["grade_id"]: cell_source(cell)
+        for cell in cells
+        if isinstance(cell, dict)
+        and (meta := nbgrader_metadata(cell)).get("solution")
+        and isinstance(meta.get("grade_id"), str)
+    }

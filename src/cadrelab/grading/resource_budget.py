@@ -46,7 +46,7 @@ class Limits:
     output_bytes: int = 256_000
     file_bytes: int = 16 << 20
     work_bytes: int = 64 << 20
-    shm_bytes: int = 16 << 20
+    shm_bytes: int = 8 << 20
     message_bytes: int = 48 << 20
     max_cells: int = 400
 

@@ -80,7 +80,7 @@ def _value(value: Any) -> Any:
     try:
         value_codec.check(value)
     except value_codec.CaptureError as exc:
-        return {"$": "opaque", "type": "value", "why": f"not carried ({exc})"[:200]}
+        return {"$": "opaque", "type": "value", "why": f"not carried ({exc})"[:200], "limit": True}
     return value
 
 
@@ -100,6 +100,7 @@ def _check_done(message: dict) -> dict:
     if not isinstance(outputs, list):
         raise BadMessage("outputs must be a list")
     kept = [clean for clean in map(clean_output, outputs[:MAX_OUTPUTS]) if clean is not None]
+    stripped = sum(1 for output in outputs[:MAX_OUTPUTS] if _disallowed_parts(output))
     dropped = message.get("dropped", 0)
     if not isinstance(dropped, int) or isinstance(dropped, bool) or dropped < 0:
         raise BadMessage("bad dropped count")
@@ -112,7 +113,8 @@ def _check_done(message: dict) -> dict:
         "op": "done",
         "key": _key(message),
         "outputs": kept,
-        "dropped": dropped + (len(outputs) - len(kept)),
+        "dropped": dropped,
+        "rejected": len(outputs) - len(kept) + stripped,
         "error": error,
     }
     if "effects" in message:
@@ -227,6 +229,13 @@ def clean_output(output: Any) -> dict | None:
             clean["execution_count"] = count if valid else None
         return clean
     return None
+
+
+def _disallowed_parts(output: Any) -> bool:
+    """Whether an output carried parts the grader does not keep (HTML, scripts, metadata)."""
+    if not isinstance(output, dict) or not isinstance(output.get("data"), dict):
+        return False
+    return bool(set(output["data"]) - {"text/plain", "image/png"}) or bool(output.get("metadata"))
 
 
 def _safe_text(value: Any, limit: int) -> str:

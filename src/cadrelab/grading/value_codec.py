@@ -39,10 +39,15 @@ class CaptureError(ValueError):
 
 
 class Opaque:
-    """Stands in for a value that could not be sent as data; any use in a test fails."""
+    """Stands in for a value that could not be sent as data; any use in a test fails.
 
-    def __init__(self, type_name: str, why: str) -> None:
+    ``over_limit`` marks a value too large, too deep or malformed (worth a note), as
+    opposed to one that is simply not data (a trainee's own object).
+    """
+
+    def __init__(self, type_name: str, why: str, over_limit: bool = False) -> None:
         object.__setattr__(self, "_why", f"{type_name}: {why}")
+        object.__setattr__(self, "over_limit", over_limit)
 
     def _fail(self, *args: object, **kwargs: object) -> Any:
         raise TypeError(f"answer value is not data ({self._why})")
@@ -81,16 +86,19 @@ def encode_or_opaque(value: object) -> Any:
     try:
         return encode(value)
     except (CaptureError, RecursionError) as exc:
-        return _opaque(value, str(exc))
+        return _opaque(value, str(exc), over_limit=True)
 
 
-def _opaque(value: object, why: str) -> dict:
+def _opaque(value: object, why: str, over_limit: bool = False) -> dict:
     kind = type(value)
-    return {
+    tag = {
         "$": "opaque",
         "type": f"{kind.__module__}.{kind.__qualname__}"[:REPR_LIMIT],
         "why": why[:REPR_LIMIT],
     }
+    if over_limit:
+        tag["limit"] = True
+    return tag
 
 
 def _encode(value: object, budget: _Budget, depth: int, seen: set[int]) -> Any:
@@ -315,7 +323,7 @@ TAG_FIELDS: dict[str, dict[str, str]] = {
     "ndarray": {"dtype": "numpy_dtype", "shape": "ints", "v": "values"},
     "module": {"name": "text"},
     "callable": {},
-    "opaque": {"type?": "text", "why?": "text"},
+    "opaque": {"type?": "text", "why?": "text", "limit?": "bool"},
     "nat": {},
     "na": {},
     "index": {"dtype": "pandas_dtype", "name": "value", "v": "values"},
@@ -552,7 +560,9 @@ class _Decoder:
 
     def _tag_opaque(self, data: dict, depth: int) -> Opaque:
         return Opaque(
-            _text(data.get("type", "?"))[:REPR_LIMIT], _text(data.get("why", ""))[:REPR_LIMIT]
+            _text(data.get("type", "?"))[:REPR_LIMIT],
+            _text(data.get("why", ""))[:REPR_LIMIT],
+            data.get("limit") is True,
         )
 
     # numpy

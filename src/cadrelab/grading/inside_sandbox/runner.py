@@ -36,6 +36,8 @@ from typing import Any
 from cadrelab.grading import value_codec as capture
 
 SKIPPED_NAMES = {"In", "Out", "get_ipython", "exit", "quit"}
+MAX_NAMES = 500
+MAX_NAME_LENGTH = 100
 KEPT_MIME = ("text/plain", "image/png")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -282,7 +284,14 @@ def _names(shell: Any, source: str) -> set[str]:
 
 
 def _kept(name: str) -> bool:
-    return not name.startswith("_") and name not in SKIPPED_NAMES
+    """Names worth sending: public, and within what the grader accepts (it checks again)."""
+    return (
+        not name.startswith("_")
+        and name not in SKIPPED_NAMES
+        and len(name) <= MAX_NAME_LENGTH
+        and name.isidentifier()
+        and name.isascii()
+    )
 
 
 def _fingerprint(value: object) -> str:
@@ -304,9 +313,10 @@ def _effects(namespace: dict, before_ids: dict[str, int], before_data: dict[str,
         ):
             changed.add(name)
     deleted = sorted(name for name in before_ids if _kept(name) and name not in namespace)
+    kept = sorted(changed)[: max(MAX_NAMES - len(deleted[:MAX_NAMES]), 0)]
     return {
-        "set": {name: capture.encode_or_opaque(namespace[name]) for name in sorted(changed)},
-        "deleted": deleted,
+        "set": {name: capture.encode_or_opaque(namespace[name]) for name in kept},
+        "deleted": deleted[:MAX_NAMES],
     }
 
 
