@@ -1,0 +1,191 @@
+"""Teaching notebooks: no answer in them, and every self-check accepts what the lesson's method gives.
+
+A teaching notebook's practice cells hold ``name = ...`` and ``check("<key>", name)``;
+the expected value lives in the package (``cadrelab.checks.lessons``).  Here each
+teaching notebook runs in this process with the model answers below typed in place of
+the ``...``: every check it makes must say "right" (so the registry computes what the
+lesson teaches), and a wrong answer must say "wrong".
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import unicodedata
+
+import pytest
+
+import cadrelab.widgets
+from cadrelab.checks.registry import CHECKS, lesson_check
+from cadrelab.grading.rebuild import cell_source
+from cadrelab.i18n import catalogue
+from cadrelab.widgets.selfcheck import CheckResult, SelfCheck
+from tests.conftest import REPO
+from tests.courses import lessons
+
+TEACHING = [lesson / "bai-hoc.ipynb" for lesson in lessons()]
+TRAINEE = "kiem-thu"
+PLACEHOLDER = re.compile(r"^(?P<name>\w+) = \.\.\.(?P<rest>.*)$", re.M)
+
+# What a trainee who follows the lesson types in place of each "...".
+MODEL_ANSWERS: dict[str, dict[str, str]] = {
+    "00-nhap-mon/01-lam-quen": {
+        "tong_ho_so": "23 + 9",
+        "so_ho_so": "len(ds)",
+        "so_truc_tuyen": 'len(ds[ds["channel"] == "Trực tuyến"])',
+        "som_nhat": 'ds.sort_values("received_at")["dossier_code"].head(5).tolist()',
+        "theo_linh_vuc": 'ds["field"].value_counts()',
+        "theo_thang": 'ds.groupby(ds["received_at"].dt.month).size()',
+    },
+    "00-nhap-mon/02-du-lieu-ca-nhan": {
+        "sdt_che": 'dan_cu["phone"].str[:3] + "****" + dan_cu["phone"].str[-3:]',
+        "goi_dien": 'dan_cu[dan_cu["commune"] == XA_MAU][["full_name", "hamlet", "phone"]]',
+        "dau_so_cu": 'dan_cu[dan_cu["phone"].str.startswith("01")]["person_id"].tolist()',
+        "cccd_sai": (
+            'dan_cu[sai_12_so | sai_ma_tinh | (cccd.str[3] != ma_the_ky.astype(str))'
+            ' | (cccd.str[4:6] != (nam_sinh % 100).astype(str).str.zfill(2))]["person_id"].tolist()'
+        ),
+        "xa_cu": (
+            'dan_cu[~(dan_cu["province_code"] + " " + dan_cu["commune"]).isin(hien_nay)]'
+            '["person_id"].tolist()'
+        ),
+    },
+    "01-thu-tuc/01-mot-cua": {
+        "so_thanh_phan": 'len(reference.procedure("HKD-DK", on=NGAY_XEM).components_list)',
+        "thieu_hs2": (
+            '[tp for tp in tt_hs2.required_components'
+            ' if tp not in hs2["components_submitted"].split("; ")]'
+        ),
+        "ngay_hen": (
+            "calendar.due_date(reference.procedure('HT-XNHN', on=dt.datetime(2025, 8, 29, 16, 10)),"
+            " dt.datetime(2025, 8, 29, 16, 10))"
+        ),
+        "ngay_hen_2": '"10/01/2026"',
+    },
+    "01-thu-tuc/02-so-theo-doi": {
+        "so_thu_tu": 'so_td["dossier_code"].str[-4:].astype(int)',
+        "ty_le_dung_han": 'co_ket_qua["nhan"].isin(["Trước hạn", "Đúng hạn"]).mean()',
+        "tong_ngay_tre": 'int(ds_tre["so_ngay_tre"].sum())',
+        "hen_moi_2": 'calendar.add_working_days(ds_tre.iloc[1]["appointment_date"].date(), HEN_LAI)',
+        "ty_le_truc_tuyen": '(so_td["channel"] == "Trực tuyến").mean()',
+    },
+}
+
+
+def notebook_cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def lesson_id(path) -> str:
+    return f"{path.parent.parent.name}/{path.parent.name}"
+
+
+def check_calls(source: str) -> list[ast.Call]:
+    calls = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+            calls.append(node)
+    return calls
+
+
+# --- no answers in what trainees open ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", TEACHING, ids=lesson_id)
+def test_teaching_notebooks_hold_no_answers(path) -> None:
+    for cell in notebook_cells(path):
+        source = cell_source(cell)
+        assert "dap_an" not in source and "defects_of" not in source, lesson_id(path)
+        assert not cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"), (
+            "no collapsed cells: nothing in a teaching notebook is hidden from the trainee"
+        )
+        if cell["cell_type"] != "code":
+            continue
+        for call in check_calls(source):
+            key = call.args[0].value
+            question = lesson_check(key)
+            assert len(call.args) == 2, f"{key}: check(key, answer) and nothing else"
+            assert isinstance(call.args[1], ast.Name), f"{key}: the answer is a name"
+            assert {k.arg for k in call.keywords} == set(question.given), key
+
+
+def test_every_registered_question_is_asked_once() -> None:
+    asked = []
+    for path in TEACHING:
+        for cell in notebook_cells(path):
+            if cell["cell_type"] == "code":
+                asked += [call.args[0].value for call in check_calls(cell_source(cell))]
+    assert sorted(asked) == sorted(CHECKS)
+
+
+def test_hints_are_catalogue_rows_and_every_row_is_a_hint() -> None:
+    used = [hint for question in CHECKS.values() for hint in question.hints]
+    assert all(question.hints for question in CHECKS.values())
+    rows = {key for key in catalogue() if key.startswith("lesson.")}
+    assert set(used) == rows and len(used) == len(set(used))
+    for key in rows:
+        for text in catalogue()[key].values():
+            assert text.strip() and unicodedata.is_normalized("NFC", text)
+
+
+# --- the self-checks accept the lesson's method ---------------------------------------------
+
+
+class Recorder(SelfCheck):
+    """The notebook's ``check``, keeping every result instead of showing it."""
+
+    def __init__(self) -> None:
+        super().__init__(record=None)
+        self.results: list[CheckResult] = []
+
+    def __call__(self, key, answer, *, show=True, **given):
+        result = super().__call__(key, answer, show=False, **given)
+        self.results.append(result)
+        return result
+
+
+def run_lesson(path, answers: dict[str, str], tmp_path, monkeypatch) -> Recorder:
+    """Run the notebook's code cells here, ``answers`` typed in; the checks it made."""
+    work = tmp_path / path.parent.name
+    shutil.copytree(path.parent, work)
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("CADRELAB_TRAINEE", TRAINEE)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    recorder = Recorder()
+    monkeypatch.setattr(cadrelab.widgets, "check", recorder)
+    namespace: dict = {"__name__": "__main__"}
+    typed = set()
+    for cell in notebook_cells(work / path.name):
+        if cell["cell_type"] != "code":
+            continue
+
+        def typed_in(match: re.Match) -> str:
+            typed.add(match["name"])
+            return f"{match['name']} = {answers[match['name']]}{match['rest']}"
+
+        exec(compile(PLACEHOLDER.sub(typed_in, cell_source(cell)), path.name, "exec"), namespace)
+    assert typed == set(answers), "every practice cell gets a model answer"
+    return recorder
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", TEACHING, ids=lesson_id)
+def test_the_lessons_method_passes_every_self_check(path, tmp_path, monkeypatch) -> None:
+    recorder = run_lesson(path, MODEL_ANSWERS[lesson_id(path)], tmp_path, monkeypatch)
+    assert recorder.results
+    wrong = [f"{r.key}: {r.text}" for r in recorder.results if not r.ok]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_wrong_answer_is_told_so(tmp_path, monkeypatch) -> None:
+    path = REPO / "courses" / "00-nhap-mon" / "01-lam-quen" / "bai-hoc.ipynb"
+    answers = {**MODEL_ANSWERS[lesson_id(path)], "so_ho_so": "len(ds) - 1"}
+    recorder = run_lesson(path, answers, tmp_path, monkeypatch)
+    (result,) = [r for r in recorder.results if r.key.endswith(".so-ho-so")]
+    assert result.status == "wrong"
+    assert catalogue()["lesson.nhap-mon-01.so-ho-so.1"]["vi"] in result.text
