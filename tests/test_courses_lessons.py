@@ -1,4 +1,4 @@
-"""Teaching notebooks: no answer in them, and every self-check accepts what the lesson's method gives.
+"""Teaching notebooks: no answer in them; every self-check accepts what the lesson's method gives.
 
 A teaching notebook's practice cells hold ``name = ...`` and ``check("<key>", name)``;
 the expected value lives in the package (``cadrelab.checks.lessons``).  Here each
@@ -44,7 +44,7 @@ MODEL_ANSWERS: dict[str, dict[str, str]] = {
         "goi_dien": 'dan_cu[dan_cu["commune"] == XA_MAU][["full_name", "hamlet", "phone"]]',
         "dau_so_cu": 'dan_cu[dan_cu["phone"].str.startswith("01")]["person_id"].tolist()',
         "cccd_sai": (
-            'dan_cu[sai_12_so | sai_ma_tinh | (cccd.str[3] != ma_the_ky.astype(str))'
+            "dan_cu[sai_12_so | sai_ma_tinh | (cccd.str[3] != ma_the_ky.astype(str))"
             ' | (cccd.str[4:6] != (nam_sinh % 100).astype(str).str.zfill(2))]["person_id"].tolist()'
         ),
         "xa_cu": (
@@ -55,7 +55,7 @@ MODEL_ANSWERS: dict[str, dict[str, str]] = {
     "01-thu-tuc/01-mot-cua": {
         "so_thanh_phan": 'len(reference.procedure("HKD-DK", on=NGAY_XEM).components_list)',
         "thieu_hs2": (
-            '[tp for tp in tt_hs2.required_components'
+            "[tp for tp in tt_hs2.required_components"
             ' if tp not in hs2["components_submitted"].split("; ")]'
         ),
         "ngay_hen": (
@@ -68,7 +68,9 @@ MODEL_ANSWERS: dict[str, dict[str, str]] = {
         "so_thu_tu": 'so_td["dossier_code"].str[-4:].astype(int)',
         "ty_le_dung_han": 'co_ket_qua["nhan"].isin(["Trước hạn", "Đúng hạn"]).mean()',
         "tong_ngay_tre": 'int(ds_tre["so_ngay_tre"].sum())',
-        "hen_moi_2": 'calendar.add_working_days(ds_tre.iloc[1]["appointment_date"].date(), HEN_LAI)',
+        "hen_moi_2": (
+            'calendar.add_working_days(ds_tre.iloc[1]["appointment_date"].date(), HEN_LAI)'
+        ),
         "ty_le_truc_tuyen": '(so_td["channel"] == "Trực tuyến").mean()',
     },
 }

@@ -64,9 +64,7 @@ def _on_time_share(data: LessonData) -> float:
 register(
     LessonCheck(
         "hoc-thu-tuc-01.so-thanh-phan",
-        expected=lambda data: len(
-            reference.procedure("HKD-DK", on=CATALOGUE_DAY).components_list
-        ),
+        expected=lambda data: len(reference.procedure("HKD-DK", on=CATALOGUE_DAY).components_list),
         hints=("lesson.thu-tuc-01.so-thanh-phan.1", "lesson.thu-tuc-01.so-thanh-phan.2"),
     ),
     LessonCheck(
