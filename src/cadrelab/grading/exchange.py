@@ -12,10 +12,11 @@ config, so ``nbgrader collect`` and the formgrader use it too) vets every
 * the name must be ``<trainee>+<assignment>+<time>[+<random>]`` with a canonical
   trainee id on the roster and a time not in the future;
 * when trainees are separate Unix users, the folder must belong to the trainee's
-  user: ``owner_pattern`` (``jupyter-{trainee}`` on The Littlest JupyterHub) names
-  it; by default a user named ``{trainee}`` or ``jupyter-{trainee}``, when one
-  exists.  Where trainees share one Unix user nothing on disk tells them apart:
-  the threat model in docs/workshop.md says so;
+  user (or to the trainer's own account, which is trusted): ``owner_pattern``
+  (``jupyter-{trainee}`` on The Littlest JupyterHub) names it; by default a user
+  named ``{trainee}`` or ``jupyter-{trainee}``, when one exists.  Where trainees
+  share one Unix user nothing on disk tells them apart: the threat model in
+  docs/workshop.md says so;
 * the folder is read as regular files only (:mod:`submission_folders`) into a
   staging folder that replaces ``submitted/<trainee>/<assignment>/`` in one rename.
 
@@ -69,6 +70,11 @@ def folder_time(text: str) -> dt.datetime:
     if not isinstance(moment, dt.datetime):
         raise ValueError(text)
     return moment.replace(tzinfo=dt.UTC)
+
+
+def trainer_uid() -> int:
+    """The account collect runs as: folders it owns were made by the trainer, not a trainee."""
+    return os.geteuid()
 
 
 def current_submission(workshop: Workshop, trainee: str, assignment: str) -> Current | None:
@@ -152,7 +158,7 @@ class LinkSafeCollect(ExchangeCollect):
             except KeyError:
                 continue
         if pattern or uids:
-            return frozenset(uids)
+            return frozenset({*uids, trainer_uid()})  # the trainer's own account is trusted
         return None
 
     def init_dest(self) -> None:
