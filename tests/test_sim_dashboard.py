@@ -258,7 +258,7 @@ def test_the_day_tab_draws_one_animated_day(panel: ScenarioPanel) -> None:
     assert panel.run(), panel.message.value
     assert panel.day.value == b"", "drawn only when the tab is opened"
     panel.figure_tabs.selected_index = len(FIGURES)
-    assert panel.day.value.startswith(b"GIF89a")
+    assert bytes(panel.day.value).startswith(b"GIF89a")
     assert "Ngày" in panel.day_note.value
     panel.load("baseline.yaml")
     assert panel.day.value == b""
