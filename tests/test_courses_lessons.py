@@ -73,6 +73,39 @@ MODEL_ANSWERS: dict[str, dict[str, str]] = {
         ),
         "ty_le_truc_tuyen": '(so_td["channel"] == "Trực tuyến").mean()',
     },
+    "02-dat-dai/01-chuyen-nhuong": {
+        "dien_tich_ont": 'thua.loc[thua.land_use_code == "ONT", "area_m2"].sum()',
+        "so_thua_nong_nghiep": (
+            'thua.land_use_code.isin(ma_dat.code[ma_dat.group == "nông nghiệp"]).sum()'
+        ),
+        "so_chua_cap": "(~thua.parcel_id.isin(gcn.parcel_id)).sum()",
+        "thue_hs2": (
+            'reference.fee_rule("TNCN-BDS", on=hs2.contract_date)'
+            ".amount(value=int(max(hs2.contract_price, hs2.price_table_value)))"
+        ),
+        "lptb_hs2": (
+            'reference.fee_rule("LPTB-NHADAT", on=hs2.contract_date)'
+            ".amount(value=int(max(hs2.contract_price, hs2.price_table_value)))"
+        ),
+        "tong_lptb": (
+            '(cn["gia_tinh"] * reference.fee_rule("LPTB-NHADAT", on=ngay_hd).rate).round().sum()'
+        ),
+        "khai_thap": 'cn.loc[cn.contract_price < cn.price_table_value, "transfer_id"].tolist()',
+        "tinh_sai": 'cn.loc[(cn.income_tax - cn.thue_dung).abs() > 1, "transfer_id"].tolist()',
+    },
+    "02-dat-dai/02-lam-sach-va-cap-gcn": {
+        "ban_trung": 'thua.loc[thua.duplicated(khoa), "parcel_id"].tolist()',
+        "ma_sai": 'thua.loc[~thua.land_use_code.isin(ma_hop_le), "parcel_id"].tolist()',
+        "lech": 'so_sanh.loc[so_sanh.chenh_lech != 0, "certificate_code"].tolist()',
+        "hen_hai": (
+            'calendar.due_date(reference.procedure("DD-CGCN", on=hai.received_at), hai.received_at)'
+        ),
+        "het_xu_ly_hai": (
+            'lich.deadline(hai.received_at, reference.procedure("DD-CGCN", on=hai.received_at)'
+            ".stages_list[0].days)"
+        ),
+        "so_nhan_lui": "(bang_hen.ngay_nhan != bang_hen.received_at.dt.normalize()).sum()",
+    },
 }
 
 
