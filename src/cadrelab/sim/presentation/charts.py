@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from cadrelab.i18n import default_lang, t
 from cadrelab.sim.engine.clock import Clock
 from cadrelab.sim.presentation.report import number, role_name
+from cadrelab.sim.results.metrics import BY_NAME
 from cadrelab.sim.results.replications import Comparison, Results
 
 Runs = Mapping[str, Results]
@@ -125,7 +126,7 @@ def _estimates(results: Results, scope: str, names: Sequence[str], metric: str) 
 
 
 def _interval_bars(
-    ax, runs: Runs, tables: dict[str, pd.DataFrame], names: list[str], scale: float = 100
+    ax, runs: Runs, tables: dict[str, pd.DataFrame], names: list[str], scale: float
 ) -> None:
     """Horizontal points with 95% intervals, one row per name, runs side by side."""
     height = 0.8 / max(len(runs), 1)
@@ -156,11 +157,12 @@ def on_time_by_procedure(runs: Runs, limit: int = 12) -> Figure:
     worst = pd.concat([table["mean"] for table in tables.values()], axis=1).min(axis=1)
     chosen = worst.sort_values(kind="stable").index[:limit].tolist()
     figure, ax = _figure(8, 0.9 + 0.32 * len(chosen) * max(1, len(runs) / 2))
-    _interval_bars(ax, runs, tables, chosen)
+    on_time = BY_NAME["on_time_rate"]
+    _interval_bars(ax, runs, tables, chosen, on_time.scale)
     names = {p.code: first.scenario.procedure_name(p) for p in first.scenario.procedures}
     ax.set_yticklabels([_short(f"{code} {names[code]}", 42) for code in chosen], fontsize=8)
     ax.set_xlim(0, 105)
-    ax.set_xlabel(t("sim.chart.on_time_percent"))
+    ax.set_xlabel(f"{on_time.label_with_unit()} – {t('sim.chart.interval')}")
     ax.set_title(t("sim.chart.on_time_title", count=len(chosen)))
     _legend_below(ax, len(runs))
     return figure
@@ -178,10 +180,11 @@ def utilization_by_officer(runs: Runs) -> Figure:
         for label, r in runs.items()
     }
     figure, ax = _figure(8, 0.9 + 0.3 * len(ids) * max(1, len(runs) / 2))
-    _interval_bars(ax, runs, tables, ids)
+    busy = BY_NAME["utilization"]
+    _interval_bars(ax, runs, tables, ids, busy.scale)
     ax.set_yticklabels([_short(names[i], 40) for i in ids], fontsize=8)
     ax.set_xlim(0, 105)
-    ax.set_xlabel(t("sim.chart.utilization_percent"))
+    ax.set_xlabel(f"{busy.label_with_unit()} – {t('sim.chart.interval')}")
     ax.set_title(t("sim.chart.utilization_title"))
     _legend_below(ax, len(runs))
     return figure
