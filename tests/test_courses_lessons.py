@@ -106,6 +106,27 @@ MODEL_ANSWERS: dict[str, dict[str, str]] = {
         ),
         "so_nhan_lui": "(bang_hen.ngay_nhan != bang_hen.received_at.dt.normalize()).sum()",
     },
+    "03-tai-chinh/01-du-toan-va-thu-phi": {
+        "tong_thu": 'bang.loc[bang.kind == "revenue", "thuc_hien"].sum()',
+        "ty_le_hanh_chinh": 'theo_nhom.loc[("expense", "Chi quản lý hành chính"), "ty_le"]',
+        "chi_nhanh": 'theo_nhom.loc["expense"].query("ty_le > @tien_do").index.tolist()',
+        "phi_dieu_le": "2 * quy.amount(pages=250)",
+        "bien_lai_thu_sai": 'bl.loc[bl.fee != bl.phi_dung, "receipt_id"].tolist()',
+        "chenh_lech_thang": "bl.fee.sum() - bl.phi_dung.sum()",
+    },
+    "03-tai-chinh/02-lenh-chi-va-tro-cap": {
+        "ma_la": 'lc.loc[~lc.line_code.isin(muc.code), "order_id"].tolist()',
+        "sai_muc": (
+            'lc.loc[lc.line_code.isin(muc.code) & (lc.line_code != lc.ma_dung), "order_id"]'
+            ".tolist()"
+        ),
+        "tien_dieu_chinh": "lc.amount[lc.order_id.isin(ma_la + sai_muc)].sum()",
+        "thoi_huong": "da_chet.beneficiary_id.tolist()",
+        "chi_sau_chet": (
+            'da_chet.loc[da_chet.last_paid_month > da_chet.thang_chet, "beneficiary_id"].tolist()'
+        ),
+        "tong_thang_thua": "da_chet.thang_chi_thua.sum()",
+    },
 }
 
 
