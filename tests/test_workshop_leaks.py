@@ -1,11 +1,15 @@
-"""No solution code and no hidden-test text in what trainees receive: release/ and feedback/.
+"""Nothing a trainee receives gives the answers away.
 
-Checked for the fixture course and for every graded lesson under courses/, so the
-check grows with the course.  Each exercise is released, then graded and given
-feedback for a blank submission (the release as it is) and for one filled with the
-solution's own code (whose feedback may show that code, the trainee's, but never a
-hidden test); the fixture course adds submissions that pass the visible tests and
-fail the hidden ones.
+* No solution code and no hidden-test text in release/ and feedback/: checked for the
+  fixture course and for every graded lesson under courses/, so the check grows with the
+  course.  Each exercise is released, then graded and given feedback for a blank
+  submission (the release as it is) and for one filled with the solution's own code
+  (whose feedback may show that code, the trainee's, but never a hidden test); the
+  fixture course adds submissions that pass the visible tests and fail the hidden ones.
+* No expected answer and no defect truth in what a trainee of a workshop receives: the
+  release, their case folders, the teaching notebooks (as released and in the trainee
+  version of the courses), nor what the package's public functions give without the
+  workshop secret.
 """
 
 from __future__ import annotations
@@ -18,12 +22,20 @@ from pathlib import Path
 
 import pytest
 
+from cadrelab.checks.method import fresh_cases
+from cadrelab.checks.registry import LessonData, lesson_checks
 from cadrelab.cli import main
+from cadrelab.data import load_cases
+from cadrelab.data.exercises import EXERCISES as CASE_EXERCISES
+from cadrelab.data.exercises import generate_cases, workshop_cases
 from cadrelab.grading.autograde import autograde
+from cadrelab.grading.case_handout import assignment_exercises, trainee_cases_dir
 from cadrelab.grading.feedback import generate_feedback
 from cadrelab.grading.leaks import find_leaks, lesson_secrets, secrets_of
 from cadrelab.grading.lessons import discover_lessons, is_graded_notebook
+from cadrelab.grading.trainee_version import build_trainee_courses
 from cadrelab.grading.workshop import Workshop
+from graders.fixtures import shortcuts
 from graders.fixtures import submissions as fixtures
 from tests.conftest import REPO, require_executable
 
@@ -149,3 +161,116 @@ def test_the_leak_check_finds_planted_text(tmp_path):
     assert [leak.kind for leak in find_leaks(page, secrets)] == ["solution"]
     assert [leak.kind for leak in find_leaks(planted, secrets)] == ["hidden_test"]
     assert find_leaks(clean, secrets) == []
+
+
+# --- expected answers and defect truth -------------------------------------------------------
+
+TRAINEE = "hv001"
+LONG_NUMBER = 1_000_000
+ANSWER_FREE = ("dap_an", "defects_of", "source_hidden")
+
+
+def answer_forms(value: object) -> set[str]:
+    """How a distinctive answer would read if it were written into a file; none for common ones.
+
+    Collections of three or more items (as Python and JSON lists, sorted), dicts of two
+    or more entries, fractional numbers and large whole numbers (sums of money).
+    """
+    if isinstance(value, (set, frozenset, list, tuple)) and len(value) >= 3:
+        items = sorted(value, key=repr)
+        if all(isinstance(i, (int, str)) and not isinstance(i, bool) for i in items):
+            return {repr(items), json.dumps(items, ensure_ascii=False), ",".join(map(str, items))}
+    if isinstance(value, dict) and len(value) >= 2:
+        return {repr(value), json.dumps(value, ensure_ascii=False, default=str)}
+    if isinstance(value, float) and not value.is_integer() and len(repr(value)) >= 7:
+        return {repr(value)}
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= LONG_NUMBER:
+        return {str(value), f"{value:,}".replace(",", ".")}
+    return set()
+
+
+def received_texts(folders: list[Path]) -> dict[Path, str]:
+    return {
+        path: path.read_text(encoding="utf-8", errors="replace")
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def truth_texts(cases) -> set[str]:
+    """The defect truth as it would read in a file: its detail lines (one per defect)."""
+    return {detail for detail in cases.defects["detail"].astype(str) if len(detail) >= 12}
+
+
+@pytest.fixture(scope="module")
+def trainee_version(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("trainee") / "courses"
+    build_trainee_courses(REPO / "courses", out)
+    return out
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [a for origin, a in EXERCISES if origin == "courses"],
+)
+def test_no_expected_answer_or_truth_reaches_a_workshop_trainee(graded, assignment):
+    workshop = graded["courses"]
+    secret = workshop.secret()
+    cases_dir = trainee_cases_dir(workshop, TRAINEE)
+    received = received_texts(
+        [
+            workshop.release_dir / assignment,
+            *(cases_dir / exercise for exercise in assignment_exercises(workshop, assignment)),
+        ]
+    )
+    assert received
+    forms: set[str] = set()
+    for path in sorted((workshop.source_dir / assignment).glob("*.ipynb")):
+        if is_graded_notebook(path):
+            source = json.loads(path.read_text(encoding="utf-8"))
+            for values in shortcuts.solution_values(source, TRAINEE, secret).values():
+                for value in values.values():
+                    forms |= answer_forms(value)
+    truth = set()
+    for exercise in assignment_exercises(workshop, assignment):
+        truth |= truth_texts(generate_cases(exercise, TRAINEE, secret))
+    for path, text in received.items():
+        leaked = {form for form in forms | truth if form in text}
+        assert not leaked, f"{path} shows {sorted(leaked)[:3]}"
+        assert "row_key" not in text and "defects" not in path.name, path
+
+
+@pytest.mark.parametrize("exercise", sorted(CASE_EXERCISES))
+def test_public_functions_without_the_secret_give_other_cases(graded, exercise, monkeypatch):
+    """Practice cases, and fresh cases made outside the grader, are never the workshop's."""
+    workshop = graded["courses"]
+    monkeypatch.delenv("CADRELAB_CASES_DIR", raising=False)
+    monkeypatch.chdir(workshop.root.parent)
+    theirs = generate_cases(exercise, TRAINEE, workshop.secret())
+    with workshop_cases(workshop.secret()):
+        graders_fresh = fresh_cases(exercise)
+    for other in (load_cases(exercise, TRAINEE), fresh_cases(exercise), graders_fresh):
+        assert any(not other[name].equals(theirs[name]) for name in theirs.tables), exercise
+        if len(theirs.defects):
+            assert not other.defects.equals(theirs.defects), exercise
+
+
+def test_teaching_notebooks_hold_no_answer_as_released_and_as_trainees_open_them(
+    graded, trainee_version, monkeypatch
+):
+    workshop = graded["courses"]
+    monkeypatch.setenv("CADRELAB_TRAINEE", TRAINEE)
+    forms: set[str] = set()
+    with workshop_cases(workshop.secret()):
+        for question in lesson_checks().values():
+            if question.expected is not None and not question.given:
+                forms |= answer_forms(question.expected(LessonData()))
+    assert forms
+    teaching = sorted(workshop.release_dir.glob("*/bai-hoc.ipynb"))
+    teaching += sorted(trainee_version.glob("*/*/bai-hoc.ipynb"))
+    assert len(teaching) == 2 * len([a for origin, a in EXERCISES if origin == "courses"])
+    for path in teaching:
+        text = path.read_text(encoding="utf-8")
+        assert not [word for word in ANSWER_FREE if word in text], path
+        assert not {form for form in forms if form in text}, path

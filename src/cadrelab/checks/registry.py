@@ -76,11 +76,16 @@ def register(*checks: LessonCheck) -> None:
         CHECKS[check.key] = check
 
 
-def lesson_check(key: str) -> LessonCheck:
-    from cadrelab.checks import lessons  # noqa: F401  (the entries register on import)
+def lesson_checks() -> dict[str, LessonCheck]:
+    """Every registered question, by key (the courses' entries register on first use)."""
+    from cadrelab.checks import lessons  # noqa: F401
 
+    return CHECKS
+
+
+def lesson_check(key: str) -> LessonCheck:
     try:
-        return CHECKS[key]
+        return lesson_checks()[key]
     except KeyError:
         raise KeyError(f"no lesson check is registered under {key!r}") from None
 

@@ -4,6 +4,6 @@ Each module registers its questions (:class:`cadrelab.checks.registry.LessonChec
 when imported; the hints are message keys of ``messages/checks.csv``.
 """
 
-from cadrelab.checks.lessons import dat_dai, nhap_mon, tai_chinh, thu_tuc
+from cadrelab.checks.lessons import dat_dai, mo_phong, nhap_mon, tai_chinh, thu_tuc
 
-__all__ = ["dat_dai", "nhap_mon", "tai_chinh", "thu_tuc"]
+__all__ = ["dat_dai", "mo_phong", "nhap_mon", "tai_chinh", "thu_tuc"]
