@@ -236,14 +236,18 @@ def test_receipts_hold_what_a_commune_collects() -> None:
         allowed = [k for k in kinds if k.line_code == line]
         assert allowed, f"no receipts on line {line}"
         flat = {
-            reference.fee_rule(k.fee_code).amount_vnd
+            reference.fee_rule(k.fee_code, on=providers.REFERENCE_DATE).amount_vnd
             for k in allowed
-            if k.basis == "fee" and reference.fee_rule(k.fee_code).kind == "flat"
+            if k.basis == "fee"
+            and reference.fee_rule(k.fee_code, on=providers.REFERENCE_DATE).kind == "flat"
         }
-        if line in fees and all(reference.fee_rule(k.fee_code).kind == "flat" for k in allowed):
+        if line in fees and all(
+            reference.fee_rule(k.fee_code, on=providers.REFERENCE_DATE).kind == "flat"
+            for k in allowed
+        ):
             assert set(group["amount"]) <= flat, line
-    copies = receipts[receipts["line_code"] == "2052"]["amount"]
-    cap = reference.fee_rule("CT-BANSAO").cap_vnd
+    copies = receipts[receipts["line_code"] == "2716"]["amount"]
+    cap = reference.fee_rule("CT-BANSAO", on=providers.REFERENCE_DATE).cap_vnd
     assert copies.max() <= 5 * cap and copies.median() < 50_000
     assert receipts["amount"].median() < 100_000, "most receipts are small fees"
     tax = receipts[receipts["line_code"] == "1601"]["amount"]
@@ -255,10 +259,10 @@ def test_receipt_kinds_name_fees_that_exist() -> None:
     for kind in vocabulary.receipt_kinds():
         assert kind.basis in ("fee", "land_value", "rough")
         if kind.basis != "rough":
-            rule = reference.fee_rule(kind.fee_code)
+            rule = reference.fee_rule(kind.fee_code, on=providers.REFERENCE_DATE)
             assert rule.kind != "free"
             assert (rule.kind == "rate") == (kind.basis == "land_value")
-    lines = {line.code for line in reference.budget_lines("revenue")}
+    lines = {line.code for line in reference.budget_lines("revenue", on=providers.REFERENCE_DATE)}
     assert {k.line_code for k in vocabulary.receipt_kinds()} <= lines
 
 

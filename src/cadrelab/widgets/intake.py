@@ -258,14 +258,20 @@ def _date_lines(case: IntakeCase, appointment: dt.date | None, ok: bool, strong:
     if ok:
         return [t("widgets.intake.date_ok")]
     cutoff = case.cutoff.strftime("%H:%M") if case.cutoff else None
-    rule = "date_rule" if cutoff else f"date_rule_{case.deadline_unit}"
-    lines = [t("widgets.intake.date_wrong"), t(f"widgets.intake.hint.{rule}", cutoff=cutoff)]
+    if cutoff:
+        rule = t("widgets.intake.hint.date_rule", cutoff=cutoff)
+    elif case.deadline_unit == "calendar":
+        rule = t("widgets.intake.hint.date_rule_calendar")
+    else:
+        rule = t("widgets.intake.hint.date_rule_working")
+    lines = [t("widgets.intake.date_wrong"), rule]
     if strong and appointment is not None:
         if not _is_working_day(appointment):
             lines.append(t("widgets.hint.day_off"))
-        if case.counts_from_next_day:
-            later = "next_day" if cutoff else "next_day_off"
-            lines.append(t(f"widgets.intake.hint.{later}", cutoff=cutoff))
+        if case.counts_from_next_day and cutoff:
+            lines.append(t("widgets.intake.hint.next_day", cutoff=cutoff))
+        elif case.counts_from_next_day:
+            lines.append(t("widgets.intake.hint.next_day_off"))
         later = appointment > case.appointment
         lines.append(t("widgets.hint.later" if later else "widgets.hint.earlier"))
     return lines
@@ -420,12 +426,12 @@ def _case_html(case: IntakeCase) -> str:
         weekday=t(f"widgets.weekday.{received.weekday()}"),
         date=format_date(received.date()),
     )
-    unit = "working_days" if case.deadline_unit == "working" else "calendar_days"
-    days = (
-        t("widgets.intake.same_day")
-        if case.deadline_days == 0
-        else t(f"widgets.intake.{unit}", days=case.deadline_days)
-    )
+    if case.deadline_days == 0:
+        days = t("widgets.intake.same_day")
+    elif case.deadline_unit == "working":
+        days = t("widgets.intake.working_days", days=case.deadline_days)
+    else:
+        days = t("widgets.intake.calendar_days", days=case.deadline_days)
     rows = [
         (t("widgets.intake.applicant"), case.applicant_name),
         (t("widgets.intake.dossier"), case.dossier_code),
