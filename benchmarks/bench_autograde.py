@@ -35,7 +35,7 @@ from graders.fixtures import submissions as fixtures  # noqa: E402
 ASSIGNMENT = "thuc-hanh-bai-02"
 NOTEBOOK = "tong-hop-thu"
 MIX = ("good", "good", "partly_wrong", "good", "wrong", "partly_wrong", "blank", "good")
-TARGET = 1.7
+TARGET = 4.0
 
 
 def _env() -> dict[str, str]:
