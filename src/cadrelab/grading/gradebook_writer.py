@@ -27,9 +27,7 @@ def write_result(gradebook: Any, result: SubmissionResult, specs: dict[str, Note
 def _write(gradebook: Any, result: SubmissionResult, specs: dict[str, NotebookSpec]) -> None:
     gradebook.update_or_create_student(result.student)
     extra = {"timestamp": result.timestamp} if result.timestamp else {}
-    submission = gradebook.update_or_create_submission(
-        result.assignment, result.student, **extra
-    )
+    submission = gradebook.update_or_create_submission(result.assignment, result.student, **extra)
     # The submission's rows, by name, in one pass (a query per cell costs seconds per class).
     submitted = {notebook.name: notebook for notebook in submission.notebooks}
     for notebook in result.notebooks:
