@@ -23,7 +23,7 @@ from cadrelab.hub.auth import RosterAuthenticator
 from cadrelab.hub.config import CODE_FILE, HUB_CONFIG, STATE, TRAINEE_CONFIG, TRAINEE_COURSES
 from cadrelab.hub.home import CASES_FOLDER, COURSES_FOLDER
 from cadrelab.hub.kubernetes import VALUES_FILE
-from cadrelab.hub.spawn import HomeWriter
+from cadrelab.hub.spawn import HomeWriter, deliver, end_processes_of
 from cadrelab.hub.users import workshop_code
 from graders.fixtures import submissions as fixtures
 from tests.conftest import free_port
@@ -88,6 +88,7 @@ def test_config_sets_roster_login_limits_culler_exchange_and_language(workshop, 
     assert (
         server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
     )
+    assert server["KernelManager"]["transport"] == "ipc", "no kernel port for other trainees"
     assert config.Spawner.default_url == f"/lab/tree/{COURSES_FOLDER}/README.md"
 
 
@@ -281,3 +282,9 @@ def test_kubernetes_needs_the_images(workshop, tmp_path, capsys):
     argv = ["workshop", "hub-config", str(tmp_path / "k"), "--dir", str(workshop.root)]
     assert main([*argv, "--kubernetes"]) == 2
     assert "--image" in capsys.readouterr().err
+
+
+def test_system_accounts_are_never_treated_as_trainees(tmp_path):
+    with pytest.raises(RuntimeError, match="system account"):
+        deliver("root", tmp_path, None)
+    assert end_processes_of(0) == [], "nothing of root's is ever stopped"

@@ -54,6 +54,7 @@ def install_lab_defaults() -> Path:
     for plugin, settings in LAB_DEFAULTS.items():
         current.setdefault(plugin, {}).update(settings)
     atomic.write_text(path, json.dumps(current, ensure_ascii=False, indent=2) + "\n")
+    path.chmod(0o644)  # every user of this environment reads it (trainees on a hub)
     return path
 
 

@@ -296,6 +296,8 @@ def _release(workshop: Workshop, assignment: str, students: list[str]) -> list[R
     for student in students:
         folder = workshop.feedback_dir / student / assignment
         if (folder / "submission_secret.txt").exists() and (folder / "timestamp.txt").exists():
+            for page in folder.glob("*.html"):
+                page.chmod(0o644)  # nbgrader copies the mode: the trainee's own user must read it
             with warnings.catch_warnings():
                 # nbgrader 0.9 passes a misspelt keyword to traitlets, which warns
                 warnings.simplefilter("ignore", DeprecationWarning)

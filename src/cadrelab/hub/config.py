@@ -84,6 +84,10 @@ def trainee_nbgrader_config(workshop: Workshop, exchange: Path | str | None = No
 
 
 TRAINEE_SERVER_CONFIG = {
+    # Kernels talk to their server over Unix sockets in the trainee's own runtime folder:
+    # thirty servers picking loopback ports at once collide, and a loopback port is
+    # reachable by every other trainee.
+    "KernelManager": {"transport": "ipc"},
     # Trainees fetch, submit and read feedback; grading belongs to the trainer's account.
     "ServerApp": {
         "jpserver_extensions": {
@@ -92,7 +96,7 @@ TRAINEE_SERVER_CONFIG = {
             "nbgrader.server_extensions.course_list": True,
             "nbgrader.server_extensions.validate_assignment": True,
         }
-    }
+    },
 }
 
 
@@ -158,6 +162,7 @@ c.Spawner.environment = {{
 }}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+c.LocalProcessSpawner.term_timeout = 20  # time for a server to shut its kernels down
 
 # Servers nobody used for a while are stopped (their files stay).
 c.JupyterHub.services = [

@@ -14,6 +14,9 @@ file descriptors opened without following links, so a link the trainee planted i
 their home cannot make the hub write anywhere else; whatever stands in the way
 (a file named like the folder, a link) is renamed aside, never deleted.
 
+Stopping a trainee's server (the hub stopping, the idle culler, the trainee) ends
+every process of the trainee's user, so no kernel outlives its server.
+
 Limits per trainee: ``mem_limit`` caps the data memory of each of the trainee's
 processes (the server and each kernel), ``process_limit`` the number of processes
 and threads of the trainee's user, and ``cpu_limit`` the threads numerical
@@ -28,6 +31,7 @@ import contextlib
 import os
 import pwd
 import resource
+import signal
 import stat
 import time
 from pathlib import Path
@@ -38,6 +42,7 @@ from traitlets import Integer, Unicode
 from cadrelab.hub.home import CASES_ENV, CASES_FOLDER, COURSES_FOLDER
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+FIRST_TRAINEE_UID = 1000  # below: system accounts (root, daemons), never a trainee
 
 
 class HomeWriter:
@@ -127,6 +132,8 @@ class HomeWriter:
 def deliver(user: str, workshop: Path, trainee_courses: Path | None) -> bool:
     """Put ``user``'s cases and course copy into their home; True when they have cases."""
     account = pwd.getpwnam(user)
+    if account.pw_uid < FIRST_TRAINEE_UID:
+        raise RuntimeError(f"{user!r} is a system account (uid {account.pw_uid}), not a trainee")
     writer = HomeWriter(Path(account.pw_dir), account.pw_uid, account.pw_gid)
     try:
         writer.lock_home()
@@ -138,6 +145,31 @@ def deliver(user: str, workshop: Path, trainee_courses: Path | None) -> bool:
     finally:
         writer.close()
     return cases.is_dir()
+
+
+def end_processes_of(uid: int, grace_seconds: float = 5.0) -> list[int]:
+    """Stop every process of ``uid`` (kernels a stopped server left behind): SIGTERM, then
+    SIGKILL after ``grace_seconds``; the process ids that were still running."""
+
+    def running() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            with contextlib.suppress(OSError):
+                if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                    found.append(int(entry))
+        return found
+
+    if uid < FIRST_TRAINEE_UID:
+        return []
+    left = running()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + grace_seconds
+        while running() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    return left
 
 
 class WorkshopSpawner(LocalProcessSpawner):
@@ -159,6 +191,12 @@ class WorkshopSpawner(LocalProcessSpawner):
             deliver, self.user.name, Path(self.workshop), courses
         )
         return await super().start()
+
+    async def stop(self, now: bool = False) -> None:  # type: ignore[override]
+        """Stop the server, then whatever of the trainee's still runs (a kernel the server
+        could not shut down in time): a stopped trainee holds no memory."""
+        await super().stop(now=now)
+        await asyncio.to_thread(end_processes_of, pwd.getpwnam(self.user.name).pw_uid)
 
     def get_env(self) -> dict:
         env = super().get_env()
