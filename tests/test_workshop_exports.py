@@ -154,7 +154,7 @@ def test_a_written_answer_still_reads_as_written():
 def test_a_feedback_page_names_every_defence_that_fired_and_escapes_trainee_text():
     from cadrelab.grading.feedback import Grades, render_notebook
     from cadrelab.grading.grade_records import NotebookResult, Status, SubmissionResult, TestResult
-    from cadrelab.grading.labels import note_label
+    from cadrelab.grading.labels import note_sentence
 
     graded = NotebookResult(
         name="so-theo-doi",
@@ -172,7 +172,7 @@ def test_a_feedback_page_names_every_defence_that_fired_and_escapes_trainee_text
         ]
     }
     page = render_notebook("bai", notebook, graded, record, grades)
-    assert note_label("memory") in page and "no_such_code" not in page
+    assert note_sentence("memory") in page and "no_such_code" not in page
     assert "05/03/2025 09:00" in page, "the time in Vietnam"
     assert runs_nothing(page, SAFE_TAGS | {"html", "head", "meta", "title", "style", "body",
                                            "header", "main", "div", "span", "img"})  # fmt: skip

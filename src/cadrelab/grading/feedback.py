@@ -130,7 +130,11 @@ def render_notebook(
         + "</p>",
     ]
     notes = [
-        note_sentence(str(note.get("code")), str(note.get("grade_id") or ""))
+        note_sentence(
+            str(note.get("code")),
+            str(note.get("grade_id") or ""),
+            detail=str(note.get("detail") or "")[:200],
+        )
         for note in graded.notes
         if isinstance(note, dict) and note.get("code") in DEFENCES
     ]

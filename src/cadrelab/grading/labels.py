@@ -23,10 +23,11 @@ def note_label(code: str, lang: Lang | None = None) -> str:
     return _known(f"grading.label.{code}", lang, code)
 
 
-def note_sentence(code: str, grade_id: str = "", lang: Lang | None = None) -> str:
+def note_sentence(code: str, grade_id: str = "", lang: Lang | None = None, detail: str = "") -> str:
     """What a trainee reads about a grading note: its sentence where the catalogue has one
-    (``grading.note.<code>``), else its label with the cell it concerns."""
+    (``grading.note.<code>``, which may name the cell and the note's detail), else its
+    label with the cell it concerns.  The detail may be the trainee's text: pages escape it."""
     if f"grading.note.{code}" in catalogue():
-        return t(f"grading.note.{code}", lang, grade_id=grade_id)
+        return t(f"grading.note.{code}", lang, grade_id=grade_id, detail=detail)
     label = note_label(code, lang)
     return f"{label} ({grade_id})" if grade_id else label
