@@ -98,6 +98,14 @@ def test_exercises_cover_every_lesson() -> None:
     assert {e.lesson for e in exercises()} == set(lessons())
 
 
+def test_no_legal_fact_is_typed_into_a_course_notebook() -> None:
+    """Amounts, rates and deadlines come from the reference tables for a day, never typed in."""
+    from cadrelab.reference.usage import hard_coded_facts
+
+    findings = hard_coded_facts(notebooks())
+    assert not findings, "\n".join(map(str, findings))
+
+
 # --- every source notebook runs, through nbval ----------------------------------------
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from cadrelab.grading.trainee_version import build_trainee_courses
 from cadrelab.grading.workshop import Workshop
 from graders.fixtures import shortcuts
 from graders.fixtures import submissions as fixtures
+from tests import real_courses
 from tests.conftest import REPO, require_executable
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,6 @@ EXERCISES = [
     for origin, root in ORIGINS.items()
     for lesson in discover_lessons(root)
 ]
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
 def test_the_fixture_course_is_among_the_checked_exercises():
@@ -55,30 +54,13 @@ def test_the_fixture_course_is_among_the_checked_exercises():
     assert fixture == {"thuc-hanh-bai-01", "thuc-hanh-bai-02"}
 
 
-def _solution_filled(source_notebook: dict, released: dict) -> dict:
-    """The released notebook with every answer cell holding the solution's own text."""
-    solutions = {}
-    for cell in source_notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            solutions[meta["grade_id"]] = "\n".join(
-                line for line in text.splitlines() if not MARKER.match(line)
-            )
-    filled = json.loads(json.dumps(released))
-    for cell in filled["cells"]:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell["source"] = solutions[grade_id]
-    return filled
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, Workshop]:
-    """One released and graded workshop per origin that has exercises."""
+    """One released and graded workshop per origin: the fixture course's own, and the session's
+    workshop of the real courses (solutions and blank notebooks, graded, with feedback)."""
     require_executable("bwrap")
-    workshops = {}
-    for origin in sorted({origin for origin, _ in EXERCISES}):
+    workshops = {"courses": real_courses.graded_workshop(tmp_path_factory)}
+    for origin in sorted({origin for origin, _ in EXERCISES} - set(workshops)):
         root = tmp_path_factory.mktemp(origin) / "lop"
         assert main(["workshop", "init", str(root), "--courses", str(ORIGINS[origin])]) == 0
         roster = root.parent / "ds.csv"
@@ -96,9 +78,11 @@ def graded(tmp_path_factory) -> dict[str, Workshop]:
                 )
                 versions = {
                     "blank": path.read_bytes(),
-                    "solution": json.dumps(_solution_filled(source, released)).encode(),
+                    "solution": json.dumps(
+                        real_courses.filled(released, real_courses.solutions(source))
+                    ).encode(),
                 }
-                for kind in ("wrong", "partly_wrong") if origin == "fixture" else ():
+                for kind in ("wrong", "partly_wrong"):
                     versions[kind] = fixtures.build_notebook(
                         released, kinds[assignment]["kinds"][kind]
                     )
@@ -125,7 +109,7 @@ def test_no_solution_or_hidden_test_reaches_trainees(graded, origin, assignment)
     assert find_leaks(workshop.release_dir / assignment, secrets) == []
     assert find_leaks(outbound, secrets) == []
     for notebook in sorted(n for n in source.glob("*.ipynb") if is_graded_notebook(n)):
-        feedback = sorted(workshop.feedback_dir.glob(f"leak-*/{assignment}/{notebook.stem}.html"))
+        feedback = sorted(workshop.feedback_dir.glob(f"*/{assignment}/{notebook.stem}.html"))
         assert len(feedback) >= 2
         for page in feedback:
             # a trainee's own code may match the solution; feedback must add nothing to it

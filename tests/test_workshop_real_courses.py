@@ -2,7 +2,8 @@
 
 The trainer's solution typed into the released notebook scores every autograded point
 with status "graded", for each of two trainees (each on their own cases); the released
-notebook handed in blank scores at most a fifth.
+notebook handed in blank scores at most a fifth.  The workshop is the session's one
+(:func:`tests.real_courses.graded_workshop`), shared with the shortcut and leak tests.
 """
 
 from __future__ import annotations
@@ -10,31 +11,26 @@ from __future__ import annotations
 import pytest
 
 from cadrelab.grading import grade_records
-from cadrelab.grading.autograde import autograde
 from cadrelab.grading.grade_records import Status
 from cadrelab.grading.workshop import Workshop
 from tests import real_courses
 from tests.conftest import require_executable
+from tests.courses import exercises
 
 pytestmark = pytest.mark.slow
 
-SOLVERS = ("hv001", "hv002")
-BLANK = "hv003"
+SOLVERS = real_courses.SOLVERS
+BLANK = real_courses.BLANK
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> Workshop:
     require_executable("bwrap")
-    workshop = real_courses.open_workshop(
-        tmp_path_factory.mktemp("real") / "lop", [*SOLVERS, BLANK]
-    )
-    for assignment in workshop.assignments():
-        for trainee in SOLVERS:
-            real_courses.submit_solutions(workshop, trainee, assignment)
-        real_courses.submit_blank(workshop, BLANK, assignment)
-        summary = autograde(workshop, assignment, jobs=2, progress=False)
-        assert not summary.errors, summary.errors
-    return workshop
+    return real_courses.graded_workshop(tmp_path_factory)
+
+
+def test_every_exercise_of_the_courses_is_graded(graded) -> None:
+    assert sorted(graded.assignments()) == sorted(e.id for e in exercises())
 
 
 def _records(workshop: Workshop) -> dict[tuple[str, str], grade_records.SubmissionResult]:
