@@ -38,6 +38,7 @@ from graders.fixtures import shortcuts
 from graders.fixtures import submissions as fixtures
 from tests import real_courses
 from tests.conftest import REPO, require_executable
+from tests.test_courses_lessons import MODEL_ANSWERS
 
 pytestmark = pytest.mark.slow
 
@@ -152,6 +153,7 @@ def test_the_leak_check_finds_planted_text(tmp_path):
 TRAINEE = "hv001"
 LONG_NUMBER = 1_000_000
 ANSWER_FREE = ("dap_an", "defects_of", "source_hidden")
+SOLUTION_LENGTH = 20
 
 
 def answer_forms(value: object) -> set[str]:
@@ -258,3 +260,17 @@ def test_teaching_notebooks_hold_no_answer_as_released_and_as_trainees_open_them
         text = path.read_text(encoding="utf-8")
         assert not [word for word in ANSWER_FREE if word in text], path
         assert not {form for form in forms if form in text}, path
+
+
+def test_the_trainee_version_shows_no_lesson_solution(trainee_version):
+    """Course pages and notebooks as trainees open them hold none of the lessons' model answers."""
+    solutions = {
+        code
+        for answers in MODEL_ANSWERS.values()
+        for code in answers.values()
+        if len(code) >= SOLUTION_LENGTH
+    }
+    pages = received_texts([trainee_version])
+    assert any(path.suffix == ".md" for path in pages)
+    for path, text in pages.items():
+        assert not {code for code in solutions if code in text}, path
