@@ -17,7 +17,7 @@ from cadrelab.sim.scenario.edit import overall_online_share, total_arrivals
 from cadrelab.sim.scenario.files import load_merged, parse_scenario, scenario_yaml
 from tests.sim_helpers import SIMULATIONS, assert_input_error, cadrelab_sim
 
-TRANSFER_OUTSIDE_DAYS = 2.0 + (1 + 1.5 + 3) / 3 + 2.0 * 5 / 7 + 1.0  # DD-CN's outside steps
+TRANSFER_OUTSIDE_DAYS = 1.5 + (1 + 1.5 + 3) / 3 + 2.0 * 5 / 7 + 1.0  # DD-CN's outside steps
 
 
 @pytest.fixture(scope="module")

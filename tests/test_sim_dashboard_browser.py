@@ -16,7 +16,7 @@ from tests.servers import chromium_page, jupyter_server, screenshot
 pytestmark = pytest.mark.browser
 
 TOKEN = "cadrelab-dashboard-test"
-LEAD_TIME = ".cadrelab-kpi[data-key='lead_time_working_days']"
+ON_TIME = ".cadrelab-kpi[data-key='on_time_rate']"
 SECONDS = 60_000
 
 
@@ -38,12 +38,12 @@ def test_dashboard_runs_changes_staff_and_shows_new_figures(tmp_path) -> None:
         expect(page.locator(".cadrelab-dashboard")).to_contain_text("Cán bộ và vai trò")
 
         run_and_wait(page)
-        lead_before = page.locator(LEAD_TIME).inner_text()
+        on_time_before = page.locator(ON_TIME).inner_text()
         wait_figure = page.locator(".cadrelab-dashboard img").first
         figure_before = wait_figure.get_attribute("src")
         assert (
-            page.locator(".cadrelab-kpi-base[data-key='lead_time_working_days']").inner_text()
-            == lead_before
+            page.locator(".cadrelab-kpi-base[data-key='on_time_rate']").inner_text()
+            == on_time_before
         ), "unchanged staff: the same figures as the base"
 
         # no one left for land dossiers: the scenario check's message, not a traceback
@@ -54,12 +54,12 @@ def test_dashboard_runs_changes_staff_and_shows_new_figures(tmp_path) -> None:
         expect(error).to_contain_text("không cán bộ nào đảm nhiệm vai trò", timeout=SECONDS)
         assert "Traceback" not in page.locator("body").inner_text()
 
-        # one land officer fewer: land dossiers wait longer, the figures change
+        # one land officer fewer: land dossiers pile up, fewer are on time
         page.locator(".cadrelab-officer-dc-2 input").check()
         run_and_wait(page, page.locator(".cadrelab-status").inner_text())
         expect(error).to_have_count(0)
-        lead_after = page.locator(LEAD_TIME).inner_text()
-        assert _mean(lead_after) > _mean(lead_before), (lead_before, lead_after)
+        on_time_after = page.locator(ON_TIME).inner_text()
+        assert _mean(on_time_after) < _mean(on_time_before), (on_time_before, on_time_after)
         expect(wait_figure).not_to_have_attribute("src", figure_before or "", timeout=SECONDS)
 
         with page.expect_download() as download:
@@ -85,5 +85,5 @@ def test_dashboard_runs_changes_staff_and_shows_new_figures(tmp_path) -> None:
 
 
 def _mean(cell: str) -> float:
-    """``1,53 [1,41; 1,65]`` -> 1.53."""
+    """``94,5 [93,1; 95,7]`` -> 94.5."""
     return float(cell.split(" [")[0].replace(".", "").replace(",", "."))

@@ -199,7 +199,7 @@ def test_roster_rules_vacancies_coverage_and_absence() -> None:
     officers = {o["id"]: o for o in officers_from_roster(roster)}
     assert not any(o["post_code"] == "dia_chinh" for o in officers.values())
     covering = officers["tai-chinh-ke-toan-1"]
-    assert covering["roles"] == ["finance", "land"] and covering["fte"] == pytest.approx(0.8)
+    assert covering["roles"] == ["finance", "land"] and covering["fte"] == pytest.approx(0.9)
     assert officers["tai-chinh-ke-toan-2"]["fte"] == pytest.approx(0.2), "share split by seats"
     assert officers["mot-cua-1"]["absence"]["periods"] == [
         {"start": "2025-09-20", "end": "2025-09-26"}

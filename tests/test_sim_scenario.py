@@ -148,8 +148,10 @@ def test_catalogue_procedures_take_their_deadline_and_name() -> None:
     data["procedures"][0].update(code="DD-CN")
     del data["procedures"][0]["deadline_working_days"]
     scenario = parse_scenario(data)
-    assert scenario.deadline(scenario.procedures[0]) == (8, "working")
+    assert scenario.deadline(scenario.procedures[0])[:2] == (8, "working")
     assert scenario.procedure_name(scenario.procedures[0]).startswith("Đăng ký biến động")
+    same_day = parse_scenario({**data, "procedures": [{**data["procedures"][0], "code": "HT-KS"}]})
+    assert same_day.deadline(same_day.procedures[0]) == (0, "working", True), "cut-off by law"
     data["procedures"][0]["deadline_working_days"] = 3  # a scenario may override the deadline
     assert parse_scenario(data).deadline(parse_scenario(data).procedures[0]).days == 3
 

@@ -3,8 +3,9 @@
 Minute 0 is midnight at the start of ``start_date``.  Under the ``office``
 calendar the centre is open in the sessions of ``office_hours.csv`` on the
 working days of :mod:`cadrelab.calendar` (holidays off, make-up Saturdays on);
-deadlines are counted in working days (or calendar days, where the law says so)
-with the 15:00 cut-off.  Under the ``continuous`` calendar every day is a working
+deadlines are counted in working days (or calendar days, where the law says so),
+with the same-day cut-off where the law applies it to the procedure
+(:mod:`cadrelab.calendar` decides both).  Under the ``continuous`` calendar every day is a working
 day and the whole day is one session, which is what queueing theory assumes; a
 deadline of ``d`` days is then the end of the ``d``-th day after the day of arrival.
 
@@ -20,6 +21,7 @@ Everything here works on whole arrays before or after a run, except
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -41,35 +43,43 @@ class Clock:
     horizon_days: int
     warmup_days: int
     sessions: tuple[tuple[float, float], ...]
-    cutoff: float | None
+    cutoff_time: dt.time | None  # the same-day cut-off, where a procedure's law applies it
     working: np.ndarray  # bool per day of the horizon
     _slots: dict = field(default_factory=dict, compare=False, repr=False)
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> Clock:
-        if scenario.calendar == "continuous":
+        """The clock of the scenario's time frame, shared by every run with the same frame
+        (its memo holds what is read once: deadlines by receipt day, arrival slots)."""
+        return _frame(
+            scenario.calendar, scenario.start_date, scenario.horizon_days, scenario.warmup_days
+        )
+
+    @classmethod
+    def build(cls, kind: str, start_date: dt.date, horizon_days: int, warmup_days: int) -> Clock:
+        if kind == "continuous":
             return cls(
                 "continuous",
-                scenario.start_date,
-                scenario.horizon_days,
-                scenario.warmup_days,
+                start_date,
+                horizon_days,
+                warmup_days,
                 ((0.0, MINUTES_PER_DAY),),
                 None,
-                np.ones(scenario.horizon_days, dtype=bool),
+                np.ones(horizon_days, dtype=bool),
             )
-        hours = calendar.office_hours(on=scenario.start_date)
+        hours = calendar.office_hours(on=start_date)
         sessions = tuple((_minute(start), _minute(end)) for start, end in hours.sessions)
-        day = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
+        day = np.datetime64(start_date, "D") + np.arange(horizon_days)
         # a day is a working day when exactly one working day lies in (day - 1, day]
         working = calendar.default_calendar().working_days_between_many(day - 1, day) == 1
         return cls(
             "office",
-            scenario.start_date,
-            scenario.horizon_days,
-            scenario.warmup_days,
+            start_date,
+            horizon_days,
+            warmup_days,
             sessions,
-            _minute(hours.cutoff),
+            hours.cutoff,
             working,
         )
 
@@ -173,19 +183,27 @@ class Clock:
     # --- deadlines and lead times --------------------------------------------------
 
     def due(
-        self, arrival: np.ndarray, days: np.ndarray | int, counts: str = "working"
+        self,
+        arrival: np.ndarray,
+        days: np.ndarray | int,
+        *,
+        calendar_days: np.ndarray | None = None,
+        cutoff: np.ndarray | None = None,
     ) -> np.ndarray:
         """End of the due day, in minutes, of dossiers arriving at ``arrival``: ``days`` working
-        days (or calendar days) after the day they count as received."""
+        days (calendar days where ``calendar_days``) after the day they count as received, the
+        same-day cut-off applying where ``cutoff`` says so (the calendar's rules)."""
         day = np.floor(arrival / MINUTES_PER_DAY)
         days = np.broadcast_to(np.asarray(days, dtype=np.int64), arrival.shape)
         if self.kind == "continuous":
             return (day + days + 1) * MINUTES_PER_DAY
-        cal = calendar.default_calendar()
-        if counts == "calendar":
-            received = cal.deadline_many(self._datetimes(arrival), np.zeros(len(arrival), np.int64))
-            return (self._day_index(received) + days + 1) * MINUTES_PER_DAY
-        due = cal.deadline_many(self._datetimes(arrival), days)
+        due = calendar.default_calendar().deadline_many(
+            self._datetimes(arrival),
+            days,
+            cutoff=self.cutoff_time,
+            applies=np.zeros(len(arrival), bool) if cutoff is None else cutoff,
+            calendar_days=calendar_days,
+        )
         return (self._day_index(due) + 1) * MINUTES_PER_DAY
 
     # --- the working-day axis: time outside the commune ------------------------------
@@ -225,11 +243,14 @@ class Clock:
             return math.inf
         return (numbers[whole] + position - whole) * MINUTES_PER_DAY
 
-    def lead_days(self, arrival: np.ndarray, finish: np.ndarray) -> np.ndarray:
+    def lead_days(
+        self, arrival: np.ndarray, finish: np.ndarray, cutoff: np.ndarray | None = None
+    ) -> np.ndarray:
         """Lead time in working days (office) or elapsed days (continuous); NaN if unfinished.
 
-        Office: working days from the day the dossier counts as received (15:00
-        cut-off) to the day its result is ready; 0 means the same day.
+        Office: working days from the day the dossier counts as received (the same-day
+        cut-off where ``cutoff`` says it applies) to the day its result is ready; 0 means
+        the same day.
         """
         done = ~np.isnan(finish)
         result = np.full(arrival.shape, np.nan)
@@ -238,7 +259,10 @@ class Clock:
             return result
         cal = calendar.default_calendar()
         received = cal.deadline_many(
-            self._datetimes(arrival[done]), np.zeros(int(done.sum()), dtype=np.int64)
+            self._datetimes(arrival[done]),
+            np.zeros(int(done.sum()), dtype=np.int64),
+            cutoff=self.cutoff_time,
+            applies=np.zeros(int(done.sum()), bool) if cutoff is None else cutoff[done],
         )
         finished = np.datetime64(self.start_date, "D") + np.floor(
             finish[done] / MINUTES_PER_DAY
@@ -253,6 +277,11 @@ class Clock:
     def _day_index(self, days: np.ndarray) -> np.ndarray:
         start = np.datetime64(self.start_date, "D")
         return (days.astype("datetime64[D]") - start).astype(np.int64)
+
+
+@functools.lru_cache(maxsize=16)
+def _frame(kind: str, start_date: dt.date, horizon_days: int, warmup_days: int) -> Clock:
+    return Clock.build(kind, start_date, horizon_days, warmup_days)
 
 
 def _minute(moment: dt.time) -> float:

@@ -60,6 +60,7 @@ class Dossiers:
     arrival: np.ndarray  # minutes
     online: np.ndarray  # bool
     due: np.ndarray  # minutes: end of the statutory due day
+    cutoff: np.ndarray  # bool: the same-day cut-off applies (received after it: next day)
     length: np.ndarray  # steps on the dossier's route
     roles: np.ndarray  # (n, width) station of each step; -1 after the last
     work: np.ndarray  # (n, width) amount of each step; 0 after the last
@@ -89,11 +90,13 @@ def dossiers(scenario: Scenario, clock: Clock, root: np.random.SeedSequence) -> 
 
     procedure = np.concatenate([np.full(len(part["arrival"]), p) for p, part in enumerate(parts)])
     procedure, arrival = procedure[order], arrival[order]
+    due, cutoff = _due(scenario, clock, procedure, arrival)
     return Dossiers(
         procedure=procedure,
         arrival=arrival,
         online=merged("online"),
-        due=_due(scenario, clock, procedure, arrival),
+        due=due,
+        cutoff=cutoff,
         length=merged("length"),
         roles=merged("roles"),
         work=merged("work"),
@@ -148,19 +151,18 @@ def _draw_procedure(
 
 def _due(
     scenario: Scenario, clock: Clock, procedure: np.ndarray, arrival: np.ndarray
-) -> np.ndarray:
-    """End of each dossier's due day, its deadline read for its own receipt date (one call
-    to the calendar per way of counting days, for all dossiers at once)."""
-    days, by_calendar = clock.memo(
+) -> tuple[np.ndarray, np.ndarray]:
+    """End of each dossier's due day, its deadline read for its own receipt date (one call to
+    the calendar for all dossiers), and whether the same-day cut-off applies to it."""
+    days, by_calendar, cutoff = clock.memo(
         ("deadlines", _deadline_key(scenario)), lambda: _deadlines(scenario, clock)
     )
     day = np.minimum((arrival // 1440).astype(np.int64), clock.horizon_days - 1)
-    counts, calendar_rows = days[procedure, day], by_calendar[procedure, day]
-    due = np.empty(len(arrival))
-    for kind, rows in (("working", ~calendar_rows), ("calendar", calendar_rows)):
-        if rows.any():
-            due[rows] = clock.due(arrival[rows], counts[rows], kind)
-    return due
+    applies = cutoff[procedure, day]
+    due = clock.due(
+        arrival, days[procedure, day], calendar_days=by_calendar[procedure, day], cutoff=applies
+    )
+    return due, applies
 
 
 def _deadline_key(scenario: Scenario) -> tuple:
@@ -169,20 +171,19 @@ def _deadline_key(scenario: Scenario) -> tuple:
     )
 
 
-def _deadlines(scenario: Scenario, clock: Clock) -> tuple[np.ndarray, np.ndarray]:
-    """(procedures, days of the horizon): the deadline for receipt on each day, in days, and
-    whether they are calendar days."""
-    deadlines = [
-        [
-            scenario.deadline(procedure, clock.start_date + dt.timedelta(n))
-            for n in range(clock.horizon_days)
-        ]
-        for procedure in scenario.procedures
-    ]
-    return (
-        np.array([[d.days for d in row] for row in deadlines], dtype=np.int64),
-        np.array([[d.counts == "calendar" for d in row] for row in deadlines]),
-    )
+def _deadlines(scenario: Scenario, clock: Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(procedures, days of the horizon): the deadline for receipt on each day in days, whether
+    they are calendar days, and whether the same-day cut-off applies."""
+    days = np.zeros((len(scenario.procedures), clock.horizon_days), dtype=np.int64)
+    by_calendar = np.zeros(days.shape, dtype=bool)
+    cutoff = np.zeros(days.shape, dtype=bool)
+    for p, procedure in enumerate(scenario.procedures):
+        for n in range(clock.horizon_days):
+            deadline = scenario.deadline(procedure, clock.start_date + dt.timedelta(n))
+            days[p, n] = deadline.days
+            by_calendar[p, n] = deadline.counts == "calendar"
+            cutoff[p, n] = deadline.cutoff
+    return days, by_calendar, cutoff
 
 
 def _poisson_times(

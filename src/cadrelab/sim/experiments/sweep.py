@@ -298,22 +298,18 @@ def _scaled(scenario: Scenario, scale: float) -> Scenario:
 
 
 class Worker:
-    """What one worker process keeps between chunks: the sweep and one clock per time frame."""
+    """What one worker process keeps between chunks: the sweep and which figures it wants
+    (the clock of each time frame is kept by :meth:`Clock.for_scenario`)."""
 
     def __init__(self, sweep: Sweep) -> None:
         self.sweep = sweep
-        self.clocks: dict[tuple, Clock] = {}
         self.wanted: dict[Key, bool] = {}
 
     def run_case(self, case: Case) -> list[tuple]:
         """The replications of one case as table rows (numpy only, no pandas)."""
         sweep = self.sweep
         scenario = sweep.scenario(case)
-        frame = (scenario.calendar, scenario.start_date, scenario.horizon_days)
-        frame += (scenario.warmup_days,)
-        if frame not in self.clocks:
-            self.clocks[frame] = Clock.for_scenario(scenario)
-        clock = self.clocks[frame]
+        clock = Clock.for_scenario(scenario)
         targets = sweep.precision.keys() if sweep.precision else {}
         first = sweep.precision.min_replications if sweep.precision else sweep.replications
         done = []

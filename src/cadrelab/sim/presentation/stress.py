@@ -95,7 +95,8 @@ def stress_report(scenario: Scenario, results: Results | None, source: Path | No
         "",
         "## 3. Data",
         "- 3.1 Sources: procedure catalogue (deadlines, names); working calendar and office "
-        "hours (public holidays, make-up days, 15:00 cut-off); the scenario file.",
+        "hours (public holidays, make-up days, the same-day cut-off where the law applies it); "
+        "the scenario file.",
         "- 3.2 Pre-processing: none at run time; `cadrelab sim calibrate` fits arrivals, "
         "online shares and outside delays from a dossier log.",
         "- 3.3 Input parameters (routes, per procedure):",

@@ -185,7 +185,7 @@ def _procedure_figures(scenario: Scenario, clock: Clock, records: Records) -> di
     finished = ~np.isnan(finish)
     on_time = finished & (finish <= dossiers.due)
     late = (finished & (finish > dossiers.due)) | (~finished & (dossiers.due <= clock.horizon))
-    lead = clock.lead_days(dossiers.arrival, finish)
+    lead = clock.lead_days(dossiers.arrival, finish, dossiers.cutoff)
     outside = outside_days(records, clock)
     allowed = clock.working_positions(dossiers.due) - clock.working_positions(dossiers.arrival)
     late_outside = late & ((outside >= allowed) | (~finished & _outside_now(records)))

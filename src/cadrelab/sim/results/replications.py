@@ -154,7 +154,7 @@ class Results:
                         "arrival_minute": d.arrival,
                         "due_minute": d.due,
                         "finish_minute": finish,
-                        "lead_time_working_days": clock.lead_days(d.arrival, finish),
+                        "lead_time_working_days": clock.lead_days(d.arrival, finish, d.cutoff),
                         "outside_working_days": np.where(
                             finished, computed.outside_days(rep.records, clock), np.nan
                         ),

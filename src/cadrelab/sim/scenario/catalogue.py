@@ -7,8 +7,8 @@ facts are stored is a change in this module only.  Scenario validation reports a
 problem in the scenario's own terms (a key path) instead of a reference-table error.
 
 The catalogue is dated: :func:`deadline` reads the version of a procedure in force on
-the receipt date, in working or calendar days, and :func:`cutoff` the same-day cut-off
-where the law sets one for it.
+the receipt date — its days, working or calendar, and whether the same-day cut-off
+applies to it (where the law sets one).
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ DEADLINE_MARGIN_DAYS = 400
 
 
 class Deadline(NamedTuple):
-    """A statutory deadline: ``days`` counted as working days or calendar days."""
+    """A statutory deadline: ``days`` counted as working days or calendar days; ``cutoff``:
+    a dossier received after the same-day cut-off counts from the next working day."""
 
     days: int
     counts: Literal["working", "calendar"]
+    cutoff: bool = False
 
 
 def _latest(code: str) -> reference.Procedure | None:
@@ -42,12 +44,8 @@ def known(code: str) -> bool:
 def deadline(code: str, received: dt.date) -> Deadline:
     """The deadline of catalogue procedure ``code`` for a dossier received on ``received``."""
     row = reference.procedure(code, on=received)
-    return Deadline(row.deadline_days, row.deadline_unit)
-
-
-def cutoff(code: str, received: dt.datetime) -> dt.time | None:
-    """The same-day cut-off of ``code`` on the receipt day, or None where the law sets none."""
-    return calendar.cutoff_for(reference.procedure(code, on=received), received)
+    cutoff = calendar.cutoff_for(row, received) is not None
+    return Deadline(row.deadline_days, row.deadline_unit, cutoff)
 
 
 def provinces(on: dt.date) -> tuple[reference.Province, ...]:
