@@ -375,17 +375,21 @@ def trainee_processes(uids: set[int]) -> list[psutil.Process]:
 
 
 def stop_hub(hub: Hub) -> list[str]:
-    """SIGTERM, as a service manager stops it; what of the trainees' is still running after."""
+    """SIGTERM, as a service manager stops it; what of the hub's (its proxy, its culler) and
+    of the trainees' is still running after."""
+    started_by_hub: list[psutil.Process] = []
+    with contextlib.suppress(psutil.Error):
+        started_by_hub = psutil.Process(hub.process.pid).children(recursive=True)
     hub.process.send_signal(signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
-        hub.process.wait(timeout=60)
+        hub.process.wait(timeout=120)
     if hub.process.poll() is None:
         hub.process.kill()
     uids = set()
     for trainee in TRAINEES:
         with contextlib.suppress(KeyError):
             uids.add(pwd.getpwnam(trainee).pw_uid)
-    _, alive = psutil.wait_procs(trainee_processes(uids), timeout=20)
+    _, alive = psutil.wait_procs([*started_by_hub, *trainee_processes(uids)], timeout=20)
     left = [f"{p.pid} {p.username()} {' '.join(p.cmdline())[:100]}" for p in alive]
     for process in alive:
         with contextlib.suppress(psutil.Error):
