@@ -13,7 +13,6 @@ from collections import defaultdict
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tests.conftest import REPO
 from tests.courses import (
@@ -158,9 +157,14 @@ def test_source_notebooks_run_with_nbval(tmp_path) -> None:
 def released(tmp_path_factory):
     """Every exercise released the way a trainer does it: `cadrelab workshop init` + `release`."""
     from cadrelab.grading.release import release
+    from cadrelab.grading.roster import import_roster
     from cadrelab.grading.setup import init_workshop
 
-    workshop, _ = init_workshop(tmp_path_factory.mktemp("workshop"), courses_root=COURSES_DIR)
+    root = tmp_path_factory.mktemp("workshop")
+    workshop, _ = init_workshop(root / "lop", courses_root=COURSES_DIR)
+    roster = root / "ds.csv"
+    roster.write_text(f"ma_hoc_vien,ho_ten,don_vi,email\n{TRAINEE},Học viên thử,Xã Thử,\n", "utf-8")
+    import_roster(workshop, roster)
     release(workshop, [exercise.id for exercise in exercises()], to_exchange=False)
     return workshop.release_dir
 
@@ -174,33 +178,6 @@ def test_release_has_no_solutions_or_hidden_tests(released, exercise) -> None:
     secrets = lesson_secrets(exercise.lesson)
     assert secrets.solution, "the exercise has no solution region to protect"
     assert find_leaks(released / exercise.id, secrets) == []
-
-
-@pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e.id)
-def test_release_runs_and_fails_its_own_tests(released, exercise, tmp_path, monkeypatch) -> None:
-    """Blank answers raise NotImplementedError only, and no autograded test passes on them."""
-    monkeypatch.setenv("CADRELAB_TRAINEE", TRAINEE)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    work = tmp_path / exercise.id
-    shutil.copytree(released / exercise.id, work)
-    nb = read(work / exercise.notebook.name)
-    NotebookClient(
-        nb,
-        timeout=NOTEBOOK_SECONDS * 3,
-        allow_errors=True,
-        resources={"metadata": {"path": str(work)}},
-    ).execute()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        meta = nbgrader_meta(cell)
-        if is_autograded_test(cell):
-            assert errors, f"{meta['grade_id']} passes on a blank submission"
-        elif meta.get("solution"):
-            assert all(e.ename == "NotImplementedError" for e in errors), (meta, errors)
-        else:
-            assert not errors, f"cell {meta.get('grade_id', cell.get('id'))} fails: {errors}"
 
 
 def test_course_index_lists_every_course_and_its_links_resolve() -> None:

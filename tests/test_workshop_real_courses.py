@@ -8,10 +8,13 @@ notebook handed in blank scores at most a fifth.  The workshop is the session's 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cadrelab.grading import grade_records
 from cadrelab.grading.grade_records import Status
+from cadrelab.grading.rebuild import nbgrader_metadata
 from cadrelab.grading.workshop import Workshop
 from tests import real_courses
 from tests.conftest import require_executable
@@ -72,3 +75,24 @@ def test_a_blank_notebook_scores_at_most_a_fifth(graded) -> None:
         record = records[(BLANK, assignment)]
         assert record.auto_points > 0
         assert record.auto_score <= record.auto_points / 5, (assignment, record.auto_score)
+
+
+def test_a_blank_notebook_runs_and_fails_every_test(graded) -> None:
+    """Handed in blank: only the answer cells fail (NotImplementedError), every test scores 0."""
+    records = _records(graded)
+    for assignment in graded.assignments():
+        for notebook in records[(BLANK, assignment)].notebooks:
+            assert notebook.status is Status.GRADED, (assignment, notebook.status)
+            assert [t.grade_id for t in notebook.tests if t.score > 0] == [], assignment
+            run = json.loads(
+                (graded.autograded_dir / BLANK / assignment / f"{notebook.name}.ipynb").read_text(
+                    encoding="utf-8"
+                )
+            )
+            for cell in run["cells"]:
+                meta = nbgrader_metadata(cell)
+                if cell["cell_type"] != "code" or (meta.get("grade") and not meta.get("solution")):
+                    continue
+                errors = [o.get("ename") for o in cell.get("outputs", []) if o.get("ename")]
+                allowed = {"NotImplementedError"} if meta.get("solution") else set()
+                assert set(errors) <= allowed, (assignment, meta.get("grade_id"), errors)
