@@ -298,12 +298,18 @@ class IntakeAnswer(TypedDict):
 class IntakeDesk(PracticeQueue[IntakeCase, IntakeAnswer, IntakeVerdict]):
     """The intake-desk screen over a queue of dossiers; drive it by hand or from code.
 
-    Headless use (tests, or a trainee computing in code)::
+    Headless use (tests, or a trainee working in code)::
 
-        desk.tick(desk.current.submitted)
+        citizen = desk.current
+        procedure = reference.procedure(citizen.procedure_code, on=citizen.received_at)
+        desk.tick(set(procedure.components_list) & set(citizen.submitted))
         desk.decide("tiep-nhan")
-        desk.enter_date(desk.current.appointment)
+        desk.enter_date(calendar.due_date(procedure, citizen.received_at))
         verdict = desk.submit()
+
+    A case also knows the right decision and date (``decision``, ``appointment``), which the
+    desk judges by; they are for judging, and an exercise that grades the desk grades what
+    the trainee decided, read back from the answer store.
     """
 
     TEXTS = QueueTexts.under("widgets.intake")
