@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cadrelab import cli, reference
+from cadrelab.errors import InputError
 from cadrelab.reference.facts import FactTable, key_text
 from tests.reference_copies import (  # noqa: F401 (fixtures)
     edit_key,
@@ -179,3 +180,36 @@ def test_positions_pick_each_rows_version_by_its_day() -> None:
 
 def test_key_text_joins_composite_keys() -> None:
     assert key_text(("01", "đô thị", "ODT")) == "01/đô thị/ODT"
+
+
+# --- checked facts only ---------------------------------------------------------------------
+
+
+def test_every_lookup_can_ask_for_checked_facts_only() -> None:
+    import inspect
+
+    for table in reference.REGISTRY.values():
+        for name in (table.one, table.many):
+            if name and name != "calendar_days":
+                assert "teachable" in inspect.signature(getattr(reference, name)).parameters, name
+
+
+def test_teachable_reads_leave_unchecked_rows_out_and_unused() -> None:
+    day = D(2025, 10, 1)
+    every = reference.communes(on=day)
+    with reference.recording() as used:
+        checked = reference.communes(on=day, teachable=True)
+    assert checked and len(checked) < len(every)
+    assert {c.status for c in checked} <= reference.TEACHABLE
+    assert {r.key for r in used} == {key_text((c.province_code, c.name_vi)) for c in checked}
+    assert {c.status for c in every} - reference.TEACHABLE == {"unverified"}
+
+
+def test_a_teachable_lookup_refuses_an_unchecked_fact() -> None:
+    assert reference.procedure("CT-SY", on=D(2025, 9, 15), teachable=True).status == "official"
+    with reference.recording() as used, pytest.raises(InputError) as refused:
+        reference.procedure("HT-KS", on=D(2025, 9, 15), teachable=True)
+    error = refused.value
+    assert error.field == "status" and error.row and "procedures.csv" in str(error.file)
+    assert "'HT-KS'" in error.message and error.message_vi
+    assert used == set()

@@ -81,6 +81,30 @@ def test_resolve_points_at_versions() -> None:
     assert len(resolve([Use("calendar_days")])) == len(reference.calendar_days())
 
 
+def test_a_teachable_read_uses_no_unchecked_fact(tmp_path) -> None:
+    path = notebook(
+        tmp_path / "t.ipynb",
+        (
+            "code",
+            "from cadrelab import reference\n"
+            "xa = reference.communes(on=ngay, teachable=True)\n"
+            "tt = reference.procedure(ma, on=ngay, teachable=True)\n"
+            "tat_ca = reference.procedures(on=ngay, teachable=False)",
+        ),
+    )
+    uses = notebook_uses([path]).uses
+    assert Use("communes", teachable=True) in uses and Use("procedures", teachable=True) in uses
+    assert Use("procedures") in uses  # teachable=False reads everything
+    refs = resolve([u for u in uses if u.teachable])
+    rows = {
+        reference.REGISTRY[t].ref(r): r
+        for t in ("communes", "procedures")
+        for r in reference.REGISTRY[t].rows()
+    }
+    assert refs and all(rows[ref].status in reference.TEACHABLE for ref in refs)
+    assert len(resolve([Use("communes")])) > len(resolve([Use("communes", teachable=True)]))
+
+
 def test_a_broken_notebook_file_is_an_input_error(tmp_path) -> None:
     bad = tmp_path / "c.ipynb"
     bad.write_text("{not json", encoding="utf-8")

@@ -72,17 +72,19 @@ BUDGET_CHAPTERS = register(
 )
 
 
-def budget_lines(kind: str | None = None, *, on: object) -> tuple[BudgetLine, ...]:
+def budget_lines(
+    kind: str | None = None, *, on: object, teachable: bool = False
+) -> tuple[BudgetLine, ...]:
     """Budget sub-items in force on ``on`` (a day of the budget year): all, revenue or expense."""
     if kind not in (None, "revenue", "expense"):
         raise InputError(f"kind must be 'revenue' or 'expense', got {kind!r}", field="kind")
-    rows = BUDGET_LINES.in_force(on)
+    rows = BUDGET_LINES.in_force(on, teachable=teachable)
     return rows if kind is None else tuple(r for r in rows if r.kind == kind)
 
 
-def budget_line(code: str, *, on: object) -> BudgetLine:
-    return BUDGET_LINES.get(code, on, noun="budget sub-item")
+def budget_line(code: str, *, on: object, teachable: bool = False) -> BudgetLine:
+    return BUDGET_LINES.get(code, on, noun="budget sub-item", teachable=teachable)
 
 
-def budget_chapters(*, on: object) -> tuple[BudgetChapter, ...]:
-    return BUDGET_CHAPTERS.in_force(on)
+def budget_chapters(*, on: object, teachable: bool = False) -> tuple[BudgetChapter, ...]:
+    return BUDGET_CHAPTERS.in_force(on, teachable=teachable)

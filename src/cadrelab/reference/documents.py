@@ -28,10 +28,10 @@ DOCUMENTS = register(
 )
 
 
-def governing_documents(*, on: object) -> tuple[GoverningDocument, ...]:
-    return DOCUMENTS.in_force(on)
+def governing_documents(*, on: object, teachable: bool = False) -> tuple[GoverningDocument, ...]:
+    return DOCUMENTS.in_force(on, teachable=teachable)
 
 
-def governing_document(topic: str, *, on: object) -> GoverningDocument:
+def governing_document(topic: str, *, on: object, teachable: bool = False) -> GoverningDocument:
     """The document governing ``topic`` on ``on`` (e.g. personal data on a dossier's date)."""
-    return DOCUMENTS.get(topic, on, noun="topic")
+    return DOCUMENTS.get(topic, on, noun="topic", teachable=teachable)

@@ -228,8 +228,13 @@ class FactTable(Generic[RowT]):
         self.rows()
         return tuple(self._index["versions"].get(_as_key(key), ()))
 
-    def in_force(self, on: object) -> tuple[RowT, ...]:
-        """The rows in force on ``on``, in file order."""
+    def in_force(self, on: object, *, teachable: bool = False) -> tuple[RowT, ...]:
+        """The rows in force on ``on``, in file order.
+
+        ``teachable``: only the rows a lesson may teach (status not ``unverified``); only
+        those count as used, so a lesson or a generator can read a table without using the
+        facts nobody has checked yet.
+        """
         day = as_day(on)
         self.rows()
         cache = self._index["in_force"]
@@ -244,11 +249,18 @@ class FactTable(Generic[RowT]):
                     f"không có dòng nào có hiệu lực vào ngày {day:%d/%m/%Y}",
                 )
             cache[day] = rows
-        _record(self, cache[day])
-        return cache[day]
+        rows = cache[day]
+        if teachable:
+            rows = tuple(r for r in rows if r.status in TEACHABLE)
+        _record(self, rows)
+        return rows
 
-    def get(self, key: object, on: object, *, noun: str = "code") -> RowT:
-        """The version of one fact in force on ``on``."""
+    def get(self, key: object, on: object, *, noun: str = "code", teachable: bool = False) -> RowT:
+        """The version of one fact in force on ``on``.
+
+        ``teachable``: refuse (``InputError``) a version nobody has checked against its
+        source yet, so that a lesson never shows one as law.
+        """
         day = as_day(on)
         versions = self.history(key)
         if not versions:
@@ -270,6 +282,16 @@ class FactTable(Generic[RowT]):
                 f"{key_text(_as_key(key))!r} is not in force on {day} "
                 f"(in force: {', '.join(_shown(v.period) for v in versions)})",
                 f"{key_text(_as_key(key))!r} không có hiệu lực vào ngày {day:%d/%m/%Y}",
+            )
+        if teachable and row.status not in TEACHABLE:
+            raise table_error(
+                self.name,
+                row.line,
+                "status",
+                f"{key_text(_as_key(key))!r} is not checked against an official text yet "
+                f"(status {row.status}); a lesson may not teach it",
+                f"{key_text(_as_key(key))!r} chưa được đối chiếu với văn bản chính thức; "
+                "bài học không được dùng",
             )
         _record(self, (row,))
         return row

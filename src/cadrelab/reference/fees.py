@@ -110,14 +110,14 @@ FEES = register(
 )
 
 
-def fee_schedules(*, on: object) -> tuple[FeeRule, ...]:
+def fee_schedules(*, on: object, teachable: bool = False) -> tuple[FeeRule, ...]:
     """The fee rules in force on ``on``."""
-    return FEES.in_force(on)
+    return FEES.in_force(on, teachable=teachable)
 
 
-def fee_rule(code: str, *, on: object) -> FeeRule:
+def fee_rule(code: str, *, on: object, teachable: bool = False) -> FeeRule:
     """The fee rule with this code in force on ``on`` (the receipt or contract date)."""
-    return FEES.get(code, on, noun="fee code")
+    return FEES.get(code, on, noun="fee code", teachable=teachable)
 
 
 def fee_amounts(

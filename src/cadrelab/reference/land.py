@@ -69,20 +69,24 @@ LAND_PRICES = register(
 )
 
 
-def land_use_codes(*, on: object) -> tuple[LandUseCode, ...]:
+def land_use_codes(*, on: object, teachable: bool = False) -> tuple[LandUseCode, ...]:
     """The land-use codes in force on ``on``."""
-    return LAND_USE.in_force(on)
+    return LAND_USE.in_force(on, teachable=teachable)
 
 
-def land_use_code(code: str, *, on: object) -> LandUseCode:
-    return LAND_USE.get(code, on, noun="land-use code")
+def land_use_code(code: str, *, on: object, teachable: bool = False) -> LandUseCode:
+    return LAND_USE.get(code, on, noun="land-use code", teachable=teachable)
 
 
-def land_prices(*, on: object) -> tuple[LandPrice, ...]:
-    return LAND_PRICES.in_force(on)
+def land_prices(*, on: object, teachable: bool = False) -> tuple[LandPrice, ...]:
+    return LAND_PRICES.in_force(on, teachable=teachable)
 
 
-def land_price(province_code: str, zone: str, land_use_code: str, *, on: object) -> int:
+def land_price(
+    province_code: str, zone: str, land_use_code: str, *, on: object, teachable: bool = False
+) -> int:
     """Price-table price in đồng per m² on ``on`` (the contract date of a transfer)."""
-    row = LAND_PRICES.get((province_code, zone, land_use_code), on, noun="price for")
+    row = LAND_PRICES.get(
+        (province_code, zone, land_use_code), on, noun="price for", teachable=teachable
+    )
     return row.price_vnd_per_m2

@@ -155,11 +155,11 @@ PROCEDURES = register(
 )
 
 
-def procedures(*, on: object) -> tuple[Procedure, ...]:
+def procedures(*, on: object, teachable: bool = False) -> tuple[Procedure, ...]:
     """The catalogue in force on ``on``."""
-    return PROCEDURES.in_force(on)
+    return PROCEDURES.in_force(on, teachable=teachable)
 
 
-def procedure(code: str, *, on: object) -> Procedure:
+def procedure(code: str, *, on: object, teachable: bool = False) -> Procedure:
     """The procedure with this code as in force on ``on`` (the dossier's receipt date)."""
-    return PROCEDURES.get(code, on, noun="procedure code")
+    return PROCEDURES.get(code, on, noun="procedure code", teachable=teachable)

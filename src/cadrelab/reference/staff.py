@@ -50,6 +50,6 @@ STAFF_POSTS = register(
 )
 
 
-def staff_posts(*, on: object) -> tuple[StaffPost, ...]:
+def staff_posts(*, on: object, teachable: bool = False) -> tuple[StaffPost, ...]:
     """The posts in force on ``on``."""
-    return STAFF_POSTS.in_force(on)
+    return STAFF_POSTS.in_force(on, teachable=teachable)

@@ -74,20 +74,25 @@ COMMUNES = register(
 )
 
 
-def provinces(*, on: object) -> tuple[Province, ...]:
+def provinces(*, on: object, teachable: bool = False) -> tuple[Province, ...]:
     """The provinces in force on ``on``."""
-    return PROVINCES.in_force(on)
+    return PROVINCES.in_force(on, teachable=teachable)
 
 
-def province(code: str, *, on: object) -> Province:
+def province(code: str, *, on: object, teachable: bool = False) -> Province:
     """The province with this two-digit code on ``on``."""
-    return PROVINCES.get(code, on, noun="province code")
+    return PROVINCES.get(code, on, noun="province code", teachable=teachable)
 
 
-def communes(province_code: str | None = None, *, on: object) -> tuple[Commune, ...]:
-    """Sample commune-level units in force on ``on``: all, or those of one province."""
-    rows = COMMUNES.in_force(on)
+def communes(
+    province_code: str | None = None, *, on: object, teachable: bool = False
+) -> tuple[Commune, ...]:
+    """Sample commune-level units in force on ``on``: all, or those of one province.
+
+    ``teachable``: only the units a lesson may show (synthetic ones and checked real ones).
+    """
+    rows = COMMUNES.in_force(on, teachable=teachable)
     if province_code is None:
         return rows
-    province(province_code, on=on)
+    province(province_code, on=on, teachable=teachable)
     return tuple(r for r in rows if r.province_code == province_code)

@@ -8,7 +8,8 @@ Both are found by reading the notebook's cells, without running them:
   literal key (``reference.procedures(on=...)``, ``reference.procedure(code, ...)``)
   uses the whole table; any ``calendar`` call uses the calendar's tables.  A literal
   ``on=`` date (``dt.date(2025, 8, 1)`` or ``"2025-08-01"``) narrows the use to the
-  versions in force that day.  ``load_cases("<exercise>")`` is reported too, so the
+  versions in force that day; ``teachable=True`` narrows it to the checked versions (the
+  loader refuses or leaves out the others).  ``load_cases("<exercise>")`` is reported too, so the
   caller can run that exercise's generator under :func:`cadrelab.reference.recording`.
 * :func:`hard_coded_facts` finds amounts, rates and deadlines that a notebook types
   in and that equal a fact of the tables: integer literals of at least 1,000 equal
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cadrelab.errors import InputError
-from cadrelab.reference.facts import REGISTRY, FactRef, as_day, key_text
+from cadrelab.reference.facts import REGISTRY, TEACHABLE, FactRef, as_day, key_text
 
 #: Tables every call into ``cadrelab.calendar`` reads.
 CALENDAR_TABLES = ("calendar_days", "office_hours")
@@ -40,11 +41,16 @@ AMOUNT_FLOOR = 1_000
 
 @dataclass(frozen=True)
 class Use:
-    """A read of a fact table: one key (or the whole table), on one day (or any day)."""
+    """A read of a fact table: one key (or the whole table), on one day (or any day).
+
+    ``teachable``: the read asked for checked facts only (``teachable=True``), which the
+    loader enforces, so it uses no ``unverified`` row.
+    """
 
     table: str
     key: str | None = None
     day: dt.date | None = None
+    teachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,9 @@ def _use(node: ast.Call, table: str, arity: int) -> Use:
     keys = [_literal(node, i) for i in range(arity)]
     key = key_text(keys) if arity and all(isinstance(k, str) for k in keys) else None
     on = next((kw.value for kw in node.keywords if kw.arg == "on"), None)
-    return Use(table, key, _literal_day(on))
+    teachable = next((kw.value for kw in node.keywords if kw.arg == "teachable"), None)
+    checked_only = isinstance(teachable, ast.Constant) and teachable.value is True
+    return Use(table, key, _literal_day(on), checked_only)
 
 
 def _literal_day(node: ast.expr | None) -> dt.date | None:
@@ -231,6 +239,8 @@ def resolve(uses: Iterable[Use]) -> set[FactRef]:
             rows = [r for r in rows if key_text(table.key_of(r)) == use.key]
         if use.day is not None:
             rows = [r for r in rows if r.period[0] <= use.day <= r.period[1]]
+        if use.teachable:
+            rows = [r for r in rows if r.status in TEACHABLE]
         refs.update(table.ref(r) for r in rows)
     return refs
 

@@ -96,6 +96,6 @@ def calendar_days() -> tuple[CalendarDay, ...]:
     return CALENDAR_DAYS.rows()
 
 
-def office_sessions(*, on: object) -> tuple[OfficeSession, ...]:
+def office_sessions(*, on: object, teachable: bool = False) -> tuple[OfficeSession, ...]:
     """Office-hours rows in force on ``on``."""
-    return OFFICE_HOURS.in_force(on)
+    return OFFICE_HOURS.in_force(on, teachable=teachable)
