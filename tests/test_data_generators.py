@@ -163,6 +163,8 @@ def _payment_orders(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
 
 def _beneficiaries(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     beneficiaries, deaths = tables["beneficiaries"], tables["death_registrations"]
+    if beneficiaries.empty:  # pandas cannot map an empty column onto dates
+        return {"paid_after_death": pd.Series(False, index=beneficiaries.index)}
     died = beneficiaries["citizen_id"].map(deaths.set_index("citizen_id")["date_of_death"])
     return {
         "paid_after_death": died.notna()

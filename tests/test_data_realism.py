@@ -103,15 +103,31 @@ def test_synthetic_communes_do_not_repeat_across_provinces() -> None:
     assert not repeated & {u.name_vi for u in units if u.synthetic}
 
 
-def test_every_generated_commune_belongs_to_its_province() -> None:
+def test_every_generated_commune_belongs_to_its_province_and_may_be_taught() -> None:
+    """Cases name only units a lesson may show: synthetic ones, or real ones once checked."""
     belongs = {
-        (c.province_code, c.name_vi) for c in reference.communes(on=providers.REFERENCE_DATE)
+        (c.province_code, c.name_vi)
+        for c in reference.communes(on=providers.REFERENCE_DATE, teachable=True)
     }
     for name in ("citizens", "land", "dossiers", "budget", "staff", "social", "till"):
         for table, frame in GENERATORS[name](300, 2, 0.0).tables.items():
             if "commune" in frame:
                 pairs = set(zip(frame["province_code"], frame["commune"], strict=True))
                 assert pairs <= belongs, table
+
+
+def test_a_former_name_drawn_as_a_defect_is_no_current_unit_of_the_table() -> None:
+    """A lesson checks addresses against the whole table: an old name must not be in it."""
+    every = {(c.province_code, c.name_vi) for c in reference.communes(on=providers.REFERENCE_DATE)}
+    places = gazetteer()
+    for index in places.with_former_names().tolist():
+        province = places.commune_province[index]
+        assert not {(province, name) for name in places.former_names[index]} & every
+
+
+def test_every_province_has_communes_to_draw_from() -> None:
+    places = gazetteer()
+    assert set(places.commune_province) == set(places.province_codes)
 
 
 # --- names --------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Built once from :func:`cadrelab.reference.provinces` and
 :func:`cadrelab.reference.communes`; a commune always belongs to its province
-because both come from the same row.
+because both come from the same row.  Only communes a lesson may show are drawn
+(``teachable=True``): the synthetic units, marked illustrative, and real units once
+their resolution has been checked; real names nobody has checked yet stay out of the
+cases (datasets/README.md).
 """
 
 from __future__ import annotations
@@ -116,7 +119,10 @@ def gazetteer() -> Gazetteer:
 
     # The units in force on the day the synthetic population is described, read on every
     # call so that each use counts as a use of these facts (the build below is cached).
-    return _gazetteer(reference.provinces(on=REFERENCE_DATE), reference.communes(on=REFERENCE_DATE))
+    return _gazetteer(
+        reference.provinces(on=REFERENCE_DATE),
+        reference.communes(on=REFERENCE_DATE, teachable=True),
+    )
 
 
 @functools.cache
