@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cadrelab.grading.rebuild import nbgrader_metadata as nbgrader_meta
 from cadrelab.grading.lessons import discover_lessons
+from cadrelab.grading.rebuild import nbgrader_metadata as nbgrader_meta
 from tests.conftest import REPO
 
 COURSES_DIR = REPO / "courses"

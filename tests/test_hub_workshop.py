@@ -55,6 +55,7 @@ COURSE = "lop-hub"
 LESSON = "00-nhap-mon/01-lam-quen"  # a real lesson: release writes every trainee's cases
 LESSON_EXERCISE = "nhap-mon-01"
 TRAINER = "cadrelab-gv"
+MARK = "cadrelab hub test"  # the comment field of every user this test creates
 KINDS = (
     ["good"] * 18
     + ["wrong"] * 3
@@ -70,19 +71,24 @@ WORKERS = 10
 
 
 def require_root_hub() -> None:
-    """The hub needs root (one Unix user per trainee); skip locally, fail under CI."""
+    """The hub needs root (one Unix user per trainee); skip locally, fail under CI.
+
+    Users an interrupted run of this test left behind (marked :data:`MARK`) are removed
+    first; a user of the same name that this test did not create is never touched."""
     problems = []
     if os.geteuid() != 0:
         problems.append("the hub test must run as root (one Unix user per trainee)")
+    else:
+        remove_users(only_marked=True)
     for user in [TRAINER, *TRAINEES]:
         with contextlib.suppress(KeyError):
             pwd.getpwnam(user)
-            problems.append(f"a Unix user {user!r} already exists on this machine")
+            problems.append(f"a Unix user {user!r} not made by this test exists on this machine")
     if problems:
         if os.environ.get("CI"):
             pytest.fail("; ".join(problems))
         pytest.skip("; ".join(problems))
-    for tool in ("configurable-http-proxy", "bwrap", "adduser", "useradd", "userdel"):
+    for tool in ("configurable-http-proxy", "bwrap", "adduser", "useradd", "usermod", "userdel"):
         require_executable(tool)
 
 
@@ -303,7 +309,17 @@ def prepare_workshop(base: Path, installed) -> tuple[Path, Path]:
     """As the trainer: courses (a real lesson and the fixture exercise), init, roster, release."""
     home = base / "trainer"
     subprocess.run(
-        ["useradd", "--home-dir", str(home), "--create-home", "--shell", "/bin/sh", TRAINER],
+        [
+            "useradd",
+            "--comment",
+            MARK,
+            "--home-dir",
+            str(home),
+            "--create-home",
+            "--shell",
+            "/bin/sh",
+            TRAINER,
+        ],
         check=True,
     )
     home.chmod(0o700)
@@ -376,7 +392,7 @@ def trainee_processes(uids: set[int]) -> list[psutil.Process]:
 
 def stop_hub(hub: Hub) -> list[str]:
     """SIGTERM, as a service manager stops it; what of the hub's (its proxy, its culler) and
-    of the trainees' is still running after."""
+    of the trainees' and the trainer's is still running after."""
     started_by_hub: list[psutil.Process] = []
     with contextlib.suppress(psutil.Error):
         started_by_hub = psutil.Process(hub.process.pid).children(recursive=True)
@@ -386,9 +402,9 @@ def stop_hub(hub: Hub) -> list[str]:
     if hub.process.poll() is None:
         hub.process.kill()
     uids = set()
-    for trainee in TRAINEES:
+    for user in [*TRAINEES, TRAINER]:
         with contextlib.suppress(KeyError):
-            uids.add(pwd.getpwnam(trainee).pw_uid)
+            uids.add(pwd.getpwnam(user).pw_uid)
     _, alive = psutil.wait_procs([*started_by_hub, *trainee_processes(uids)], timeout=20)
     left = [f"{p.pid} {p.username()} {' '.join(p.cmdline())[:100]}" for p in alive]
     for process in alive:
@@ -397,11 +413,25 @@ def stop_hub(hub: Hub) -> list[str]:
     return left
 
 
-def remove_users() -> None:
+def remove_users(only_marked: bool = False) -> list[str]:
+    """Remove the test's users (with their homes and any process still theirs); the users
+    that could not be removed.  ``only_marked``: only those carrying :data:`MARK`."""
+    left = []
     for user in [*TRAINEES, TRAINER]:
+        try:
+            entry = pwd.getpwnam(user)
+        except KeyError:
+            continue
+        if only_marked and entry.pw_gecos.split(",")[0] != MARK:
+            continue
+        for process in trainee_processes({entry.pw_uid}):
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        done = subprocess.run(["userdel", "--force", "--remove", user], capture_output=True)
         with contextlib.suppress(KeyError):
             pwd.getpwnam(user)
-            subprocess.run(["userdel", "--remove", user], capture_output=True, check=False)
+            left.append(f"{user}: {done.stderr.decode(errors='replace').strip()}")
+    return left
 
 
 def spawn(hub: Hub, trainee: str) -> dict:
@@ -409,6 +439,7 @@ def spawn(hub: Hub, trainee: str) -> dict:
     browser = Browser(hub.url, trainee)
     status, body = browser.login(password(trainee))
     assert status == 302, (trainee, status, body[:500])
+    subprocess.run(["usermod", "--comment", MARK, trainee], check=True)  # made by the hub
     browser.get_token()
     status, body = browser.call("POST", f"{hub.url}/hub/api/users/{trainee}/server")
     assert status in (201, 202), (trainee, status, body[:300])
@@ -646,9 +677,10 @@ def hub(installed_cadrelab):
         if (base / "hub.log").exists():
             ARTIFACTS.mkdir(exist_ok=True)
             shutil.copyfile(base / "hub.log", ARTIFACTS / "hub.log")
-        remove_users()
+        not_removed = remove_users()
         shutil.rmtree(base, ignore_errors=True)
         assert left == [], f"trainee processes left after the hub stopped: {left}"
+        assert not_removed == [], f"users this test could not remove: {not_removed}"
 
 
 # --- what the hub run shows -------------------------------------------------------------------
