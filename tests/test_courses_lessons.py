@@ -133,9 +133,9 @@ MODEL_ANSWERS: dict[str, dict[str, str]] = {
         "cho_dat_dai_gio": 'bang_kq.loc[("role", "land", "wait_minutes"), "mean"] / 60',
         "ty_le_thu_hep": (
             'kq.estimate(("overall", "all", "lead_time_working_days")).half_width'
-            ' / kq_30.estimate(("overall", "all", "lead_time_working_days")).half_width'
+            ' / kq_40.estimate(("overall", "all", "lead_time_working_days")).half_width'
         ),
-        "chac_chan_tren_80": 'kq_30.estimate(("overall", "all", "on_time_rate")).low > 0.80',
+        "chac_chan_tren_80": 'kq_40.estimate(("overall", "all", "on_time_rate")).low > 0.80',
     },
     "04-mo-phong/02-chon-phuong-an": {
         "chenh_lech_pa2": "so_sanh.differences(kq2)[CHO_QUAY].mean",

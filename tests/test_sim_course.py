@@ -1,8 +1,9 @@
 """Course 04-mo-phong for every trainee: a workable commune, and the lessons' claims hold.
 
 The staffing lessons run the model on each trainee's own commune and tell the trainee
-what to see: more replications narrow the interval; a busier day lengthens the wait at
-the desk; comparing options on the same citizens narrows the interval of a difference.
+what to see: more replications narrow the interval; a busier season makes the desk busier
+and, as a rule, the wait longer; comparing options on the same citizens usually narrows
+the interval of a difference, and where it does not one unusual replication dominates.
 Here the lessons' computations run, through the library, for 40 trainee ids, and every
 claim is checked for each of them, with the bounds a trainee's commune must respect.
 """
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 from cadrelab.sim import compare, edit_staff, paired, run_scenario, with_demand
-from cadrelab.sim.commune import DOSSIERS_RANGE, ROLE_LOAD_MAX, load_limits, own_commune
+from cadrelab.sim.commune import BUSIER, DOSSIERS_RANGE, ROLE_LOAD_MAX, load_limits, own_commune
 from cadrelab.sim.experiments.theory import balanced_utilisation, headroom
 from cadrelab.sim.results.replications import Results
 
@@ -45,9 +46,9 @@ def lessons(trainee: str) -> dict[str, object]:
         "busiest_role": balanced_utilisation(plan),
         "full_time": bool(xa.full_time),
     }
-    # lesson 1: 10 replications, then 30 (the first 10 are the same: same seed)
-    kq_30 = run_scenario(plan, replications=30)
-    kq = Results(plan, kq_30.seed, kq_30.replications[:10])
+    # lesson 1: 10 replications, then 40 (the first 10 are the same: same seed)
+    kq_40 = run_scenario(plan, replications=40)
+    kq = Results(plan, kq_40.seed, kq_40.replications[:10])
     facts["on_time"] = kq.estimate(ON_TIME).mean
     facts["counter_wait"] = kq.estimate(COUNTER).mean
     facts["lowest_low"] = min(
@@ -58,8 +59,8 @@ def lessons(trainee: str) -> dict[str, object]:
         for k in kq.keys
         if k[2] in ("on_time_rate", "utilization") and kq.estimate(k).n >= 2
     )
-    facts["narrower_lead"] = kq_30.estimate(LEAD).half_width < kq.estimate(LEAD).half_width
-    facts["on_time_widths"] = (kq.estimate(ON_TIME).half_width, kq_30.estimate(ON_TIME).half_width)
+    facts["narrower_lead"] = kq_40.estimate(LEAD).half_width < kq.estimate(LEAD).half_width
+    facts["on_time_widths"] = (kq.estimate(ON_TIME).half_width, kq_40.estimate(ON_TIME).half_width)
     # lesson 2: 20% more dossiers, two options, paired comparisons
     now = xa.scenario(horizon_days=60, replications=8)
     busier = with_demand(now, arrivals_per_day=xa.dossiers_per_day * 1.2, name="dong-hon")
@@ -79,9 +80,19 @@ def lessons(trainee: str) -> dict[str, object]:
     options = compare(kq_busier, [kq1, kq2])
     same = options.differences(kq1)[COUNTER]
     other = paired(kq_busier.values(COUNTER), other_citizens.values(COUNTER))
-    facts["busier_waits_longer"] = kq_busier.estimate(COUNTER).mean > kq_now.estimate(COUNTER).mean
+    desk = ("role", "reception", "utilization")
+    facts["busier_desk_is_busier"] = kq_busier.estimate(desk).mean > kq_now.estimate(desk).mean
+    facts["busier_waits"] = (
+        kq_busier.estimate(COUNTER).mean > kq_now.estimate(COUNTER).mean,
+        compare(kq_now, [kq_busier]).differences(kq_busier)[COUNTER].high >= 0,
+    )
     facts["same_citizens_narrower"] = same.half_width < other.half_width
-    facts["extra_desk_officer_helps"] = options.differences(kq2)[COUNTER].mean <= 0
+    gaps = kq1.values(COUNTER) - kq_busier.values(COUNTER)
+    spread = (gaps - gaps.mean()) ** 2
+    facts["one_season_dominates"] = bool(spread.max() > 0.5 * spread.sum())
+    extra_desk = options.differences(kq2)[COUNTER]
+    facts["extra_desk_officer_helps"] = extra_desk.mean <= 0
+    facts["extra_desk_officer_never_clearly_worse"] = extra_desk.low <= 0
     return facts
 
 
@@ -98,8 +109,8 @@ def test_every_commune_is_workable(facts) -> None:
         assert f["self_concurrent"] == [], (trainee, "a post concurrent with itself")
         assert DOSSIERS_RANGE[0] <= f["dossiers"] <= DOSSIERS_RANGE[1], trainee
         if not f["full_time"]:
-            assert f["headroom"] >= 0.99, (trainee, f["headroom"])
-            assert f["busiest_role"] <= ROLE_LOAD_MAX + 0.01, trainee
+            assert f["headroom"] >= BUSIER - 0.01, (trainee, f["headroom"])
+            assert f["busiest_role"] <= ROLE_LOAD_MAX / BUSIER + 0.01, trainee
         assert f["on_time"] >= 0.8, (trainee, "most dossiers on time")
         assert f["counter_wait"] <= 30, (trainee, "no hours-long waits at the desk")
         assert f["lowest_low"] >= 0, (trainee, "no negative values in intervals")
@@ -111,16 +122,30 @@ def test_the_lessons_claims_hold_for_every_trainee(facts) -> None:
     claims = (
         "narrower_lead",
         "someone_to_help",
-        "busier_waits_longer",
-        "same_citizens_narrower",
-        "extra_desk_officer_helps",
+        "busier_desk_is_busier",
+        "extra_desk_officer_never_clearly_worse",
     )
     failing = {claim: [t for t, f in facts.items() if not f[claim]] for claim in claims}
     assert not any(failing.values()), failing
-    # lesson 1 on the on-time rate: about √3 narrower, "not exactly" (the spread is estimated
+    # lesson 1 on the on-time rate: about twice narrower, "not exactly" (the spread is estimated
     # again): never much wider, and narrower for most trainees
     widths = [f["on_time_widths"] for f in facts.values()]
-    assert all(w30 <= 1.5 * w10 for w10, w30 in widths), widths
-    assert sum(w30 < w10 for w10, w30 in widths) >= 0.75 * len(widths)
+    assert all(w40 <= 1.5 * w10 for w10, w40 in widths), widths
+    assert sum(w40 < w10 for w10, w40 in widths) >= 0.75 * len(widths)
+    # lesson 2: half a contract officer at the desk shortens the wait as a rule (where the desk
+    # is quiet, the change is within the noise: practice 1 asks how many minutes, of either sign)
+    helps = [f["extra_desk_officer_helps"] for f in facts.values()]
+    assert sum(helps) >= 0.9 * len(helps), helps
+    # lesson 2: the same citizens usually give a much narrower interval of a difference; where
+    # they do not, one unusual replication (a very busy season) dominates the differences
+    narrower = [f["same_citizens_narrower"] for f in facts.values()]
+    assert sum(narrower) >= 0.9 * len(narrower), narrower
+    exceptions = [t for t, f in facts.items() if not f["same_citizens_narrower"]]
+    assert all(facts[t]["one_season_dominates"] for t in exceptions), exceptions
+    # lesson 2: a busier season keeps citizens at the desk longer as a rule; where the change
+    # is smaller than the noise (a small commune) it is never clearly shorter
+    waits = [f["busier_waits"] for f in facts.values()]
+    assert all(not_shorter for _, not_shorter in waits), waits
+    assert sum(longer for longer, _ in waits) >= 0.75 * len(waits)
     assert len(facts) == 40 and len({f["dossiers"] for f in facts.values()}) > 5
     assert np.mean([f["on_time"] for f in facts.values()]) < 0.999, "figures vary by commune"

@@ -8,6 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cadrelab.data import load_cases
+from cadrelab.data.case_files import write_case_folder
+from cadrelab.data.exercises import workshop_cases
 from cadrelab.errors import InputError
 from cadrelab.sim import charts, compare, load_scenario, run_scenario, tables
 from cadrelab.sim.commune import (
@@ -223,3 +226,21 @@ def test_commune_demand_depends_on_the_seed_only() -> None:
     assert commune_demand(12345) == commune_demand(12345)
     values = {commune_demand(seed) for seed in range(40)}
     assert len(values) > 30
+
+
+def test_a_trainees_commune_is_the_same_from_their_case_folder_and_in_the_grader(
+    tmp_path, monkeypatch
+) -> None:
+    """In a workshop the commune (demand and seed included) comes from the secret's roster:
+    the trainee's case folder gives the same scenario as the grader's regeneration."""
+    secret = b"s" * 32
+    with workshop_cases(secret):
+        graded = own_commune("mo-phong-01", "hv-07")
+        cases = load_cases("mo-phong-01", "hv-07")
+    write_case_folder(cases, tmp_path / "mo-phong-01", exercise="mo-phong-01", trainee="hv-07")
+    monkeypatch.setenv("CADRELAB_CASES_DIR", str(tmp_path))
+    handed_out = own_commune("mo-phong-01", "hv-07")
+    assert handed_out.scenario() == graded.scenario()
+    monkeypatch.delenv("CADRELAB_CASES_DIR")
+    practice = own_commune("mo-phong-01", "hv-07")
+    assert (practice.seed, practice.name) != (graded.seed, graded.name)

@@ -27,7 +27,7 @@ from tests.conftest import require_executable
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT, NOTEBOOK = "thuc-hanh-bai-01", "so-theo-doi"
-SLOW = "import time\ntime.sleep(20)"
+SLOW = "import time\ntime.sleep(10)"
 
 
 def _slow_class(root: Path, trainees: int) -> Workshop:

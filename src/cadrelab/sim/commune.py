@@ -3,9 +3,11 @@
 The staffing course runs the model on "your commune": the roster comes from
 ``load_cases(exercise)`` (the staff generator, one commune: who holds which
 post, vacant posts, who covers them as a concurrent role, who is away), the
-demand is drawn from the same trainee seed, and the procedures, routes and
-service times are those of ``simulations/baseline.yaml``.  The grader, given
-the trainee id, rebuilds the same commune and the same scenario.
+demand and the runs' seed are drawn from a digest of that roster (so, in a
+workshop, they come from the workshop secret like the roster, and a trainee's
+case folder is all it takes), and the procedures, routes and service times are
+those of ``simulations/baseline.yaml``.  The grader, given the trainee id,
+rebuilds the same commune and the same scenario.
 
 How the roster becomes officers (planning assumptions, stated so they can be
 argued with):
@@ -35,17 +37,20 @@ expected load — mean work per working day over the working time of the officer
 holding it, officers sharing their time among their roles as best they can
 (:func:`~cadrelab.sim.experiments.theory.headroom`) — is at most
 :data:`ROLE_LOAD_MAX`, and the desk's load at the busiest hour of the week (the
-hour and weekday profile's peak over its average) at most :data:`DESK_PEAK_MAX`;
-never below :data:`DOSSIERS_RANGE`'s lower end.  Where even that demand would
-overload a role (a roster with few people left), the officers other than the
-leaders give dossiers all their time.  The range stated in numbers:
+hour and weekday profile's peak over its average) at most :data:`DESK_PEAK_MAX`,
+both with room for the lessons' busier season (:data:`BUSIER`: 20% more
+dossiers); never below :data:`DOSSIERS_RANGE`'s lower end.  Where even that
+demand would overload a role (a roster with few people left), the officers other
+than the leaders give dossiers all their time.  The range stated in numbers:
 between 20 and 100 dossiers a day, and at most 75% of the working time of the
-officers of any role (45% at the desk on average) taken by dossiers.
+officers of any role (45% at the desk on average) taken by dossiers when the
+commune is 20% busier than usual.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -55,7 +60,7 @@ import pandas as pd
 
 from cadrelab.content import scenario_path
 from cadrelab.data import load_cases
-from cadrelab.data.seeds import normalise_trainee_id, trainee_id, trainee_seed
+from cadrelab.data.seeds import normalise_trainee_id, trainee_id
 from cadrelab.i18n import t
 from cadrelab.sim.engine.draw import stream
 from cadrelab.sim.experiments.theory import headroom
@@ -73,6 +78,7 @@ DOSSIERS_RANGE = (20, 100)
 ONLINE_RANGE = (0.10, 0.35)
 ROLE_LOAD_MAX = 0.75
 DESK_PEAK_MAX = 0.9
+BUSIER = 1.2  # lesson 2 asks what 20% more dossiers do
 VACANT = "Chưa bố trí"
 LEADERS = ("chu_tich", "pho_chu_tich")
 
@@ -161,7 +167,7 @@ def own_commune(exercise: str, trainee: str | None = None) -> Commune:
     """The commune of ``exercise`` for ``trainee`` (default: the trainee of this environment)."""
     who = trainee_id() if trainee is None else normalise_trainee_id(trainee)
     roster = load_cases(exercise, who)["staff"]
-    seed = trainee_seed(who, exercise)
+    seed = roster_seed(roster)
     dossiers, online = commune_demand(seed)
     return workable(
         Commune(
@@ -175,16 +181,26 @@ def own_commune(exercise: str, trainee: str | None = None) -> Commune:
     )
 
 
+def roster_seed(roster: pd.DataFrame) -> int:
+    """A seed from the roster's seats (commune, seat, post, citizen id): the same whether the
+    roster was generated or read back from a case folder's CSV."""
+    seats = "\n".join(
+        f"{row.commune}|{row.seat_id}|{row.post_code}|{row.citizen_id}"
+        for row in roster.itertuples(index=False)
+    )
+    return int.from_bytes(hashlib.sha256(seats.encode("utf-8")).digest()[:8], "big")
+
+
 def workable(commune: Commune) -> Commune:
     """``commune`` with its load inside the stated range (module doc): demand lowered first,
     then, if the staff cannot carry even the lowest demand, every officer other than the
     leaders working on dossiers full time."""
     plan = commune.scenario(replications=1)
-    room = headroom(plan, load_limits(plan))
+    room = headroom(plan, load_limits(plan)) / BUSIER
     lowered = math.floor(commune.dossiers_per_day * min(room, 1.0))
     commune = replace(commune, dossiers_per_day=float(max(lowered, DOSSIERS_RANGE[0])))
     plan = commune.scenario(replications=1)
-    if headroom(plan, load_limits(plan)) >= 1:
+    if headroom(plan, load_limits(plan)) >= BUSIER:
         return commune
     return replace(commune, full_time=tuple(o.id for o in plan.staff if "sign" not in o.roles))
 

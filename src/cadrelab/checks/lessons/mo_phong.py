@@ -18,7 +18,7 @@ MINUTES_PER_HOUR = 60
 
 
 def _narrowing(data: LessonData) -> float:
-    return data["kq"].estimate(LEAD_TIME).half_width / data["kq_30"].estimate(LEAD_TIME).half_width
+    return data["kq"].estimate(LEAD_TIME).half_width / data["kq_40"].estimate(LEAD_TIME).half_width
 
 
 def _clear(data: LessonData) -> bool:
@@ -54,13 +54,13 @@ register(
     LessonCheck(
         "mo-phong-01.ty-le-thu-hep",
         expected=_narrowing,
-        given=("kq", "kq_30"),
+        given=("kq", "kq_40"),
         hints=("lesson.mo-phong-01.ty-le-thu-hep.1", "lesson.mo-phong-01.ty-le-thu-hep.2"),
     ),
     LessonCheck(
         "mo-phong-01.chac-chan-tren-80",
-        expected=lambda data: bool(data["kq_30"].estimate(ON_TIME).low > SURE_ABOVE),
-        given=("kq_30",),
+        expected=lambda data: bool(data["kq_40"].estimate(ON_TIME).low > SURE_ABOVE),
+        given=("kq_40",),
         hints=("lesson.mo-phong-01.chac-chan-tren-80.1", "lesson.mo-phong-01.chac-chan-tren-80.2"),
     ),
     LessonCheck(
