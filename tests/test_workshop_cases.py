@@ -31,6 +31,9 @@ ONLINE = "Trực tuyến"
 SOLUTION = "so_ho_so = int(ho_so['channel'].eq(TRUC_TUYEN).sum())"
 
 
+FIXED_SECRET = bytes(range(32))
+
+
 def _online(trainee: str, secret: bytes | None) -> int:
     """The answer: how many of the trainee's dossiers came in online."""
     return int(generate_cases(EXERCISE, trainee, secret)["dossiers"]["channel"].eq(ONLINE).sum())
@@ -150,6 +153,16 @@ def test_a_trainee_unzipping_the_handout_works_on_their_cases(
 def test_grading_uses_the_workshop_cases_not_the_public_ones(workshop) -> None:
     require_executable("bwrap")
     released = real_courses.released_notebooks(workshop, ASSIGNMENT)
+    kept = workshop.secret_path.read_bytes()
+    # a fixed secret: a random one gives the public answer's count now and then by chance
+    workshop.secret_path.write_text(FIXED_SECRET.hex(), encoding="ascii")
+    try:
+        _grade_public_and_workshop_answers(workshop, released)
+    finally:
+        workshop.secret_path.write_bytes(kept)
+
+
+def _grade_public_and_workshop_answers(workshop, released) -> None:
     practice, real = _online("hv002", None), _online("hv002", workshop.secret())
     assert practice != real, "public code must not give the workshop's answer"
     answers = {
