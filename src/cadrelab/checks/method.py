@@ -18,7 +18,7 @@ inputs travel into the sandbox, never the expected value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from cadrelab.data import load_cases
 from cadrelab.data.cases import Cases
@@ -35,6 +35,20 @@ def fresh_cases(exercise: str, variant: int = 1) -> Cases:
     practice cases.
     """
     return load_cases(exercise, FRESH_TRAINEE.format(variant))
+
+
+def fresh_cases_unlike(exercise: str, answer: Callable[[Cases], object], tries: int = 8) -> Cases:
+    """Fresh cases on which ``answer`` differs from its value on the trainee's own cases.
+
+    For an answer with few possible values (a count of some dozens), fresh cases give the
+    trainee's own value now and then, and a value typed in would pass the re-run; these
+    never do (unless ``tries`` variants all agree, when the last is returned)."""
+    own = answer(load_cases(exercise))
+    for variant in range(1, tries + 1):
+        cases = fresh_cases(exercise, variant)
+        if answer(cases) != own:
+            break
+    return cases
 
 
 def rerun_answer(
