@@ -47,7 +47,7 @@ from cadrelab.reference import is_optional_component
 
 WINDOW_START = dt.date(2025, 7, 1)
 SNAPSHOT_DATE = providers.REFERENCE_DATE - dt.timedelta(days=1)
-ONLINE_SHARE = 0.14  # DESIGN.md section 4: Hanoi, first 15 days of the new model
+ONLINE_SHARE = 0.14  # as simulations/baseline.yaml: Hanoi, first 15 days of the new model
 INCOMPLETE_SHARE = 0.08
 REFUSED_SHARE = 0.01
 ONLINE_HOURS = (6 * 3600, 23 * 3600)

@@ -49,7 +49,8 @@ class Exercise:
     topic_vi: str
 
 
-# DESIGN.md section 7, numbered as there.
+# Every exercise of the courses: id, generator, size, defect rate
+# (docs/architecture.md, "An exercise").
 EXERCISES: dict[str, Exercise] = {
     "tiep-nhan-01": Exercise("dossiers", 60, 0.1, "1. Tiếp nhận và phân loại hồ sơ"),
     "ma-ho-so-01": Exercise("dossiers", 150, 0.1, "2. Mã hồ sơ và sổ theo dõi"),

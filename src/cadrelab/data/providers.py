@@ -1,4 +1,4 @@
-"""Vectorised providers for what Faker ``vi_VN`` gets wrong (DESIGN.md section 5).
+"""Vectorised providers for what Faker ``vi_VN`` gets wrong.
 
 Each function draws a whole column at once from one ``numpy.random.Generator``:
 

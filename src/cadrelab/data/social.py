@@ -1,4 +1,4 @@
-"""Monthly social-allowance beneficiaries and death registrations (DESIGN.md section 7, ex. 10).
+"""Monthly social-allowance beneficiaries and death registrations (exercise tro-cap-01).
 
 * ``beneficiaries`` — the commune's list of monthly allowance beneficiaries
   (groups after Nghị định 20/2021/NĐ-CP), with the first and last month paid

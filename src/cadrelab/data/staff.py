@@ -7,8 +7,8 @@ when the commune has one who can take it.  Some officers are away on the
 snapshot day (``absent_from`` to ``absent_until``).
 
 ``n`` is the number of communes.  Vacancy shares follow the Hà Tĩnh example of
-August 2025 (DESIGN.md section 5: 48 of 69 communes without an IT officer, 19
-without a land officer); other seats are vacant :data:`OTHER_VACANCY` of the time.
+August 2025 (as ``simulations/national.yaml`` states it: 48 of 69 communes without an
+IT officer, 19 without a land officer); other seats are vacant :data:`OTHER_VACANCY` of the time.
 
 Defects: a post code that is not in the list (a title from before the reform),
 an absence that ends before it starts.

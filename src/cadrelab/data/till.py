@@ -1,4 +1,4 @@
-"""Certified-copy till (DESIGN.md section 7, ex. 3): receipts for copies certified at the counter.
+"""Certified-copy till (exercise chung-thuc-01): receipts for copies certified at the counter.
 
 Each receipt is one document certified in some copies; the fee per copy follows
 the certified-copy rule (fee code of procedure CT-SY: per page, cheaper from a
